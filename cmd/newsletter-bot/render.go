@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+)
+
+// runRender is "newsletter-bot render": issues as the REST API lists them in,
+// the edition on stdout, every issue left out on stderr as "#N: reason".
+func runRender(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	issuesPath := fs.String("issues", "", "JSON array of issues as GitHub's list-issues endpoint returns them (- for stdin)")
+	number := fs.Int("number", 0, "edition number")
+	date := fs.String("date", "", "publication day, YYYY-MM-DD")
+	configPath := fs.String("config", "", "a .github/newsletter.yml (default: the built-in OSPO Newsletter config)")
+	formsDir := fs.String("forms", "", "a folder of issue forms named job.yml, news.yml, event.yml (default: the built-in forms)")
+	format := fs.String("format", "markdown", "output: markdown (the edition) or json (parsed submissions and their validation)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: newsletter-bot render --issues FILE --number N --date YYYY-MM-DD [--config FILE] [--forms DIR] [--format markdown|json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "newsletter-bot render: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fail("unexpected argument %q", fs.Arg(0))
+	case *issuesPath == "":
+		return fail("--issues is required (a JSON file of issues, or - for stdin)")
+	case *number < 1:
+		return fail("--number is required and must be a positive edition number")
+	case *format != "markdown" && *format != "json":
+		return fail("--format must be markdown or json, not %q", *format)
+	}
+	pub, err := drafts.ParseDate(*date)
+	if *date == "" || err != nil {
+		return fail("--date must be the publication day as YYYY-MM-DD, got %q", *date)
+	}
+
+	cfg := drafts.DefaultConfig()
+	if *configPath != "" {
+		data, err := os.ReadFile(*configPath)
+		if err != nil {
+			return fail("read config: %v", err)
+		}
+		if cfg, err = drafts.ParseConfig(data); err != nil {
+			return fail("%v", err)
+		}
+	}
+	forms := drafts.DefaultForms()
+	if *formsDir != "" {
+		if forms, err = drafts.LoadForms(os.DirFS(*formsDir), "."); err != nil {
+			return fail("%v", err)
+		}
+	}
+	issues, err := readIssues(*issuesPath)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	ed, err := drafts.NewEdition(cfg, *number, pub)
+	if err != nil {
+		return fail("%v", err)
+	}
+	res, err := drafts.Build(cfg, forms, ed, issues)
+	if err != nil {
+		return fail("%v", err)
+	}
+	for _, ex := range res.Excluded {
+		fmt.Fprintln(stderr, ex)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res.Report()); err != nil {
+			fmt.Fprintf(stderr, "newsletter-bot render: write: %v\n", err)
+			return exitFail
+		}
+		return exitOK
+	}
+	if _, err := io.WriteString(stdout, res.Markdown); err != nil {
+		fmt.Fprintf(stderr, "newsletter-bot render: write: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func readIssues(p string) ([]drafts.Issue, error) {
+	var data []byte
+	var err error
+	if p == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(p)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read issues: %w", err)
+	}
+	var issues []drafts.Issue
+	if err := json.Unmarshal(data, &issues); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, fmt.Errorf("%s is not valid JSON (at byte %d): %v", p, syn.Offset, err)
+		}
+		return nil, fmt.Errorf("%s is not a JSON array of issues: %v", p, err)
+	}
+	return issues, nil
+}

@@ -1,0 +1,373 @@
+package drafts
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/newsletter-bot/newsletter-bot/deploy"
+)
+
+// Form is a GitHub issue form (.github/ISSUE_TEMPLATE/*.yml). The parser reads
+// the labels of a submitted issue's sections from it, so the form people fill in
+// and the fields the bot reads are one definition.
+type Form struct {
+	Name        string        `yaml:"name"`
+	Description string        `yaml:"description"`
+	Title       string        `yaml:"title"`
+	Labels      []string      `yaml:"labels"`
+	Body        []FormElement `yaml:"body"`
+}
+
+// FormElement is one element of an issue form's body.
+type FormElement struct {
+	Type       string `yaml:"type"` // markdown, input, textarea, dropdown, checkboxes
+	ID         string `yaml:"id"`
+	Attributes struct {
+		Label       string       `yaml:"label"`
+		Description string       `yaml:"description"`
+		Placeholder string       `yaml:"placeholder"`
+		Value       string       `yaml:"value"`
+		Render      string       `yaml:"render"`
+		Multiple    bool         `yaml:"multiple"`
+		Options     []FormOption `yaml:"options"`
+	} `yaml:"attributes"`
+	Validations struct {
+		Required bool `yaml:"required"`
+	} `yaml:"validations"`
+}
+
+// FormOption is a dropdown option (a plain string in YAML) or a checkbox
+// (a mapping with label and required).
+type FormOption struct {
+	Label    string
+	Required bool
+}
+
+// UnmarshalYAML accepts both shapes GitHub accepts for options.
+func (o *FormOption) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		o.Label = n.Value
+		return nil
+	}
+	var m struct {
+		Label    string `yaml:"label"`
+		Required bool   `yaml:"required"`
+	}
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	o.Label, o.Required = m.Label, m.Required
+	return nil
+}
+
+// Fields returns the elements that produce a section in a submitted issue
+// (every element but markdown), in form order.
+func (f *Form) Fields() []FormElement {
+	var out []FormElement
+	for _, e := range f.Body {
+		if e.Type != "markdown" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Field returns the element with the given id.
+func (f *Form) Field(id string) (FormElement, bool) {
+	for _, e := range f.Fields() {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return FormElement{}, false
+}
+
+// ParseForm decodes an issue form and checks the parts the parser relies on:
+// every non-markdown element has an id and a label, ids and labels are unique.
+func ParseForm(data []byte) (*Form, error) {
+	var f Form
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("decode issue form: %w", err)
+	}
+	ids := map[string]bool{}
+	labels := map[string]bool{}
+	for i, e := range f.Fields() {
+		if e.ID == "" {
+			return nil, fmt.Errorf("issue form %q: element %d (%s) has no id", f.Name, i+1, e.Type)
+		}
+		key := normalizeHeading(e.Attributes.Label)
+		if key == "" {
+			return nil, fmt.Errorf("issue form %q: element %q has no label", f.Name, e.ID)
+		}
+		if ids[e.ID] || labels[key] {
+			return nil, fmt.Errorf("issue form %q: element %q repeats an id or label", f.Name, e.ID)
+		}
+		ids[e.ID], labels[key] = true, true
+	}
+	return &f, nil
+}
+
+// DefaultForms returns the issue forms shipped in deploy/issue-templates, by
+// kind (the file name without .yml).
+func DefaultForms() map[Kind]*Form {
+	forms, err := LoadForms(deploy.IssueTemplates, "issue-templates")
+	if err != nil {
+		panic(fmt.Sprintf("built-in issue forms are broken: %v", err)) // caught by tests
+	}
+	return forms
+}
+
+// LoadForms reads every *.yml form in dir of fsys, keyed by file name stem.
+func LoadForms(fsys fs.FS, dir string) (map[Kind]*Form, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read issue forms: %w", err)
+	}
+	forms := map[Kind]*Form{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || (path.Ext(name) != ".yml" && path.Ext(name) != ".yaml") {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("read issue form %s: %w", name, err)
+		}
+		f, err := ParseForm(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		forms[Kind(strings.TrimSuffix(name, path.Ext(name)))] = f
+	}
+	return forms, nil
+}
+
+// noResponse is what GitHub writes for a field left empty.
+const noResponse = "_No response_"
+
+// RenderBody writes the issue body GitHub creates when someone submits the form
+// with these answers (keyed by element id; for checkboxes, the checked option
+// labels joined by "\n"; for a multiple dropdown, values joined by ", ").
+func (f *Form) RenderBody(answers map[string]string) string {
+	var parts []string
+	for _, e := range f.Fields() {
+		v := strings.TrimSpace(answers[e.ID])
+		var b strings.Builder
+		b.WriteString("### ")
+		b.WriteString(e.Attributes.Label)
+		b.WriteString("\n\n")
+		switch {
+		case e.Type == "checkboxes":
+			checked := map[string]bool{}
+			for _, c := range strings.Split(v, "\n") {
+				checked[strings.TrimSpace(c)] = true
+			}
+			for i, o := range e.Attributes.Options {
+				if i > 0 {
+					b.WriteString("\n")
+				}
+				mark := " "
+				if checked[o.Label] {
+					mark = "X"
+				}
+				fmt.Fprintf(&b, "- [%s] %s", mark, o.Label)
+			}
+		case v == "":
+			b.WriteString(noResponse)
+		case e.Type == "textarea" && e.Attributes.Render != "":
+			fmt.Fprintf(&b, "```%s\n%s\n```", e.Attributes.Render, v)
+		default:
+			b.WriteString(v)
+		}
+		parts = append(parts, b.String())
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// Section is one "### label" block of an issue body.
+type Section struct {
+	Heading string // as written, without the hashes
+	Value   string // the answer, cleaned: no fence around it, "" for _No response_
+	Checked []string
+}
+
+var (
+	headingRE = regexp.MustCompile(`^ {0,3}###[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$|^ {0,3}###[ \t]*$`)
+	fenceRE   = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})(.*)$")
+	checkRE   = regexp.MustCompile(`^\s*[-*+]\s+\[([ xX])\]\s?(.*)$`)
+)
+
+// headingLines returns, for each line of body, the heading text if the line is a
+// level-3 ATX heading outside any fenced code block, or ok=false.
+func scanLines(body string) (lines []string, heading []string, isHeading []bool) {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	body = strings.ReplaceAll(body, "\r", "\n")
+	lines = strings.Split(body, "\n")
+	heading = make([]string, len(lines))
+	isHeading = make([]bool, len(lines))
+	var fence string // the opening fence while inside a code block
+	for i, l := range lines {
+		if m := fenceRE.FindStringSubmatch(l); m != nil {
+			switch {
+			case fence == "":
+				if m[1][0] == '`' && strings.Contains(m[2], "`") {
+					break // not a fence: a backtick info string may not contain backticks
+				}
+				fence = m[1]
+				continue
+			case m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.TrimSpace(m[2]) == "":
+				fence = ""
+				continue
+			}
+		}
+		if fence != "" {
+			continue
+		}
+		if m := headingRE.FindStringSubmatch(l); m != nil {
+			heading[i] = strings.TrimSpace(m[1])
+			isHeading[i] = true
+		}
+	}
+	return lines, heading, isHeading
+}
+
+// ParseSections splits an issue body into "### heading" sections. When accept is
+// non-nil, only headings it accepts start a section; any other "###" line (say,
+// one typed inside an answer) stays part of the answer above it. Headings inside
+// fenced code blocks never start a section.
+func ParseSections(body string, accept func(heading string) bool) []Section {
+	lines, heading, isHeading := scanLines(body)
+	var out []Section
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		out = append(out, newSection(heading[start], lines[start+1:end]))
+	}
+	for i := range lines {
+		if !isHeading[i] || (accept != nil && !accept(heading[i])) {
+			continue
+		}
+		flush(i)
+		start = i
+	}
+	flush(len(lines))
+	return out
+}
+
+func newSection(heading string, lines []string) Section {
+	value := strings.TrimSpace(strings.Join(lines, "\n"))
+	s := Section{Heading: heading}
+	if value == noResponse {
+		return s
+	}
+	value = unfence(value)
+	var checked []string
+	allChecks := value != ""
+	for _, l := range strings.Split(value, "\n") {
+		m := checkRE.FindStringSubmatch(l)
+		if m == nil {
+			allChecks = false
+			break
+		}
+		if m[1] != " " {
+			checked = append(checked, strings.TrimSpace(m[2]))
+		}
+	}
+	if allChecks {
+		s.Checked = checked
+		value = strings.Join(checked, ", ")
+	}
+	s.Value = value
+	return s
+}
+
+// unfence returns the content of value when value is one fenced code block
+// (what GitHub writes for a textarea with render:), else value unchanged.
+func unfence(value string) string {
+	lines := strings.Split(value, "\n")
+	if len(lines) < 2 {
+		return value
+	}
+	open := fenceRE.FindStringSubmatch(lines[0])
+	closing := fenceRE.FindStringSubmatch(lines[len(lines)-1])
+	if open == nil || closing == nil || closing[1][0] != open[1][0] || len(closing[1]) < len(open[1]) || strings.TrimSpace(closing[2]) != "" {
+		return value
+	}
+	inner := strings.TrimSpace(strings.Join(lines[1:len(lines)-1], "\n"))
+	if inner == noResponse {
+		return ""
+	}
+	return inner
+}
+
+// normalizeHeading folds a heading for matching against a form label: case,
+// emoji, punctuation and spacing do not matter ("🏢  organization:" matches
+// "Organization"); underscores count as spaces so an element id matches too.
+func normalizeHeading(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		space = true
+	}
+	return b.String()
+}
+
+// answers maps a body's sections to the form's element ids. A heading matches
+// an element by its label or its id, ignoring case, emoji, punctuation and
+// spacing. Only the first section for an element counts; a heading the form
+// does not know is kept as text of the answer above it.
+func (f *Form) answers(body string) (values map[string]string, checked map[string][]string, matched int) {
+	byKey := map[string]string{}
+	for _, e := range f.Fields() {
+		byKey[normalizeHeading(e.Attributes.Label)] = e.ID
+		if _, taken := byKey[normalizeHeading(e.ID)]; !taken {
+			byKey[normalizeHeading(e.ID)] = e.ID
+		}
+	}
+	seen := map[string]bool{}
+	accept := func(h string) bool {
+		id, ok := byKey[normalizeHeading(h)]
+		if !ok || seen[id] {
+			return false
+		}
+		seen[id] = true
+		return true
+	}
+	values, checked = map[string]string{}, map[string][]string{}
+	for _, s := range ParseSections(body, accept) {
+		id := byKey[normalizeHeading(s.Heading)]
+		values[id] = s.Value
+		if s.Checked != nil {
+			checked[id] = s.Checked
+		}
+		matched++
+	}
+	return values, checked, matched
+}
+
+// kindsInOrder returns the kinds of a form set sorted, for deterministic scans.
+func kindsInOrder(forms map[Kind]*Form) []Kind {
+	kinds := make([]Kind, 0, len(forms))
+	for k := range forms {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+	return kinds
+}

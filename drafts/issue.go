@@ -1,0 +1,50 @@
+package drafts
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Issue is the part of a GitHub issue the newsletter reads. Its JSON matches the
+// REST API's issue object (GET /repos/{owner}/{repo}/issues), so a list-issues
+// response decodes into []Issue as it is.
+type Issue struct {
+	Number      int             `json:"number"`
+	Title       string          `json:"title"`
+	Body        string          `json:"body"`
+	Labels      []Label         `json:"labels"`
+	HTMLURL     string          `json:"html_url"`
+	User        User            `json:"user"`
+	State       string          `json:"state"`
+	PullRequest json.RawMessage `json:"pull_request,omitempty"`
+}
+
+// Label is an issue label; only its name matters here.
+type Label struct {
+	Name string `json:"name"`
+}
+
+// User is an issue's author.
+type User struct {
+	Login string `json:"login"`
+}
+
+// HasLabel reports whether the issue carries the label, compared as GitHub
+// compares label names (case-insensitively).
+func (i Issue) HasLabel(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, l := range i.Labels {
+		if strings.EqualFold(l.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsPullRequest reports whether the list-issues entry is a pull request, which
+// the issues endpoint returns alongside issues.
+func (i Issue) IsPullRequest() bool {
+	return len(i.PullRequest) > 0 && string(i.PullRequest) != "null"
+}

@@ -1,0 +1,180 @@
+package drafts
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cleanText makes one line of plain text out of what someone typed: control
+// and invisible formatting characters (bidi overrides among them) are dropped,
+// any run of white space, line breaks included, becomes one space, and invalid
+// UTF-8 is replaced. The zero-width joiner stays: emoji need it.
+func cleanText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
+			space = true
+			continue
+		case r == '\u200d':
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Co, r), r == utf8.RuneError:
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// markdownSpecial are the characters that could end a link's text, open
+// a code span, start HTML or a table cell, or escape the next character.
+const markdownSpecial = "\\[]|<>`"
+
+var (
+	// Sequences a renderer would turn into a link by themselves (GitHub's
+	// autolinks: URLs, www. names, e-mail addresses) or a mention.
+	autolinkRE = regexp.MustCompile(`(?i)[a-z][a-z0-9+.-]*://|\b(?:mailto|xmpp):|www\.|@`)
+	// A block marker at the start of a text: a heading, a list item, a quote.
+	leadingBlockRE = regexp.MustCompile(`^(#|[-+*=]|\d+[.)])`)
+)
+
+// escapeText makes cleaned text safe to place inside the newsletter's
+// markdown: it stays plain text within one line and one link's text, whatever
+// was typed. Markdown punctuation that could change the structure is
+// backslash-escaped; URL schemes, "www." and "@" are broken up with an escape
+// so no autolink or mention appears where the template did not put one.
+func escapeText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	auto := autolinkRE.FindAllStringIndex(s, -1)
+	lead := leadingBlockRE.FindStringIndex(s)
+	for i, r := range s {
+		switch {
+		case strings.ContainsRune(markdownSpecial, r):
+			b.WriteByte('\\')
+		case lead != nil && i == lead[1]-1:
+			b.WriteByte('\\')
+		case inAutolinkTrigger(s, auto, i):
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// inAutolinkTrigger reports whether the rune at i is the punctuation that
+// makes a match an autolink: the ":" of "https://", the "." of "www.", an "@".
+func inAutolinkTrigger(s string, matches [][]int, i int) bool {
+	for _, m := range matches {
+		if m[0] <= i && i < m[1] && i == m[0]+strings.LastIndexAny(s[m[0]:m[1]], ":.@") {
+			return true
+		}
+	}
+	return false
+}
+
+// Text limits, in characters: long enough for any real title, short enough
+// that one submission cannot flood an edition.
+const (
+	maxShortText = 100 // names: organization, city
+	maxTitle     = 200
+	maxSummary   = 300
+	maxLink      = 2000
+)
+
+// checkLink validates a link as typed and returns it ready for the newsletter:
+// an absolute http(s) URL with a host, trimmed, with the characters that could
+// end a markdown link destination percent-encoded.
+func checkLink(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimSuffix(s, ">"), "<")
+	if s == "" {
+		return "", fmt.Errorf("is empty")
+	}
+	if len(s) > maxLink {
+		return "", fmt.Errorf("is %d characters long; links are limited to %d", len(s), maxLink)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return "", fmt.Errorf("contains invisible characters; paste the link again")
+		}
+	}
+	u, err := url.Parse(strings.ReplaceAll(s, " ", "%20"))
+	if err != nil {
+		return "", fmt.Errorf("%q is not a link; it should look like https://example.com/page", s)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		if u.Scheme == "" && !strings.Contains(s, "://") && strings.Contains(strings.SplitN(s, "/", 2)[0], ".") {
+			return "", fmt.Errorf("%q has no https:// in front; write https://%s", s, s)
+		}
+		return "", fmt.Errorf("%q is not an http(s) link; it should start with https://", s)
+	case u.Host == "" || u.Opaque != "":
+		return "", fmt.Errorf("%q has no host name; it should look like https://example.com/page", s)
+	case u.User != nil:
+		return "", fmt.Errorf("%q contains a user name or password; remove the part before @", s)
+	}
+	host := u.Hostname()
+	if net.ParseIP(host) == nil && !strings.Contains(host, ".") {
+		return "", fmt.Errorf("%q has no valid host name (%q); it should look like https://example.com/page", s, host)
+	}
+	return escapeURL(s), nil
+}
+
+// escapeURL percent-encodes what would end or break a markdown link
+// destination; the rest of the URL is kept byte for byte as typed.
+func escapeURL(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c <= ' ' || c == 0x7f || strings.IndexByte("()<>[]\\\"`{}|^", c) >= 0:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// trackingParams are query parameters that do not change what a link points to.
+var trackingParams = []string{"utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "src", "gh_src"}
+
+// normalizeLink reduces a link to what identifies the page, so two submissions
+// of the same page are found as duplicates: scheme, "www.", default ports,
+// case of the host, fragment, trailing slash and tracking parameters do not count.
+func normalizeLink(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	if p := u.Port(); p != "" && p != "80" && p != "443" {
+		host += ":" + p
+	}
+	q := u.Query()
+	for k := range q {
+		for _, t := range trackingParams {
+			if strings.HasPrefix(strings.ToLower(k), t) {
+				q.Del(k)
+			}
+		}
+	}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	out := host + path
+	if enc := q.Encode(); enc != "" {
+		out += "?" + enc
+	}
+	return out
+}
