@@ -173,6 +173,7 @@ func defaultConfig() *Config {
 // error naming what is wrong, for the maintainers to fix.
 func ParseConfig(data []byte) (*Config, error) {
 	c := defaultConfig()
+	c.Version = 0        // must be written in the file
 	c.CountryNames = nil // a repository's map replaces the default, it does not merge
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

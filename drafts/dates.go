@@ -20,7 +20,6 @@ var (
 	}
 	weekdayRE     = regexp.MustCompile(`(?i)^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+`)
 	numericDateRE = regexp.MustCompile(`^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$`)
-	yearRE        = regexp.MustCompile(`\d{4}`)
 )
 
 // errAmbiguousDate is returned for 03/04/2026, which half the world reads as
@@ -47,8 +46,10 @@ func ParseDate(s string) (Date, error) {
 			return Date{d}, nil
 		}
 	}
-	if strings.Contains(n, " ") && !yearRE.MatchString(n) {
-		return Date{}, fmt.Errorf("%q has no year; write it as 2026-03-16 or March 16, 2026", t)
+	for _, layout := range []string{"January 2", "Jan 2", "2 January", "2 Jan"} {
+		if _, err := time.Parse(layout, n); err == nil {
+			return Date{}, fmt.Errorf("%q has no year; write it as 2026-03-16 or March 16, 2026", t)
+		}
 	}
 	return Date{}, fmt.Errorf("%q is not a date we can read; write it as 2026-03-16 or March 16, 2026", t)
 }

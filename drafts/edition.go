@@ -34,13 +34,22 @@ func NewEdition(cfg *Config, number int, date Date) (Edition, error) {
 	return Edition{Number: number, Date: date, Title: title, Path: path.Clean(p)}, nil
 }
 
-// EditionDir is the folder that holds the edition files.
+// EditionDir is the folder to list to find the edition files: the part of
+// the path template before its first field ("newsletter" for
+// "newsletter/{{.Date}}.md", "issues" for "issues/{{.Year}}/{{.Number}}.md").
+// Files may sit in folders below it.
 func EditionDir(cfg *Config) string {
-	ed, err := NewEdition(cfg, 1, NewDate(2000, 1, 1))
+	p, err := sentinelPath(cfg)
 	if err != nil {
 		return "."
 	}
-	return path.Dir(ed.Path)
+	if i := strings.IndexByte(p, 0); i >= 0 {
+		p = p[:i]
+	}
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return "."
 }
 
 // sentinel values stand in for the template's fields to turn the path
@@ -53,16 +62,25 @@ const (
 	sentDay    = "\x00d\x00"
 )
 
-// editionPathPattern matches the paths the config's path template produces.
-func editionPathPattern(cfg *Config) (*regexp.Regexp, error) {
+// sentinelPath renders the path template with sentinels for its fields.
+func sentinelPath(cfg *Config) (string, error) {
 	var b strings.Builder
 	if err := cfg.parsed.path.Execute(&b, struct {
 		Number                 string
 		Date, Year, Month, Day string
 	}{sentNumber, sentDate, sentYear, sentMonth, sentDay}); err != nil {
-		return nil, fmt.Errorf("newsletter.path: %w", err)
+		return "", fmt.Errorf("newsletter.path: %w", err)
 	}
-	re := regexp.QuoteMeta(path.Clean(b.String()))
+	return path.Clean(b.String()), nil
+}
+
+// editionPathPattern matches the paths the config's path template produces.
+func editionPathPattern(cfg *Config) (*regexp.Regexp, error) {
+	p, err := sentinelPath(cfg)
+	if err != nil {
+		return nil, err
+	}
+	re := regexp.QuoteMeta(p)
 	re = strings.NewReplacer(
 		sentNumber, `(?P<number>\d+)`,
 		sentDate, `(?P<date>\d{4}-\d{2}-\d{2})`,

@@ -199,7 +199,9 @@ type Section struct {
 }
 
 var (
-	headingRE = regexp.MustCompile(`^ {0,3}###[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$|^ {0,3}###[ \t]*$`)
+	// "###Location" is no heading to CommonMark, but a submitter who
+	// deleted the space meant one; only a form's own labels split sections.
+	headingRE = regexp.MustCompile(`^ {0,3}###(?:[ \t]*([^#\s].*?))?(?:[ \t]+#+)?[ \t]*$`)
 	fenceRE   = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})(.*)$")
 	checkRE   = regexp.MustCompile(`^\s*[-*+]\s+\[([ xX])\]\s?(.*)$`)
 )

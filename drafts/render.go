@@ -153,7 +153,8 @@ func Render(cfg *Config, ed Edition, subs []Submission) (string, error) {
 	if err := cfg.parsed.edition.Execute(&b, view); err != nil {
 		return "", fmt.Errorf("render edition %d: newsletter.template: %w", ed.Number, err)
 	}
-	return b.String(), nil
+	// A file ends with exactly one newline, whatever the template's last lines.
+	return strings.TrimRight(b.String(), "\n") + "\n", nil
 }
 
 // SortForSection returns the submissions of kind k in the order their
