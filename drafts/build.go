@@ -1,5 +1,35 @@
 package drafts
 
+import (
+	"runtime"
+	"sync"
+)
+
+// parallel runs f(0..n-1) on all cores, in contiguous chunks; small inputs
+// (a real month has dozens of submissions) run on the caller's goroutine.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/256)
+	if workers < 2 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // Result is an edition built from a set of issues.
 type Result struct {
 	Edition     Edition
@@ -15,22 +45,28 @@ type Result struct {
 func Build(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue) (*Result, error) {
 	p := NewParser(cfg, forms)
 	subs := make([]Submission, len(issues))
-	for i, is := range issues {
-		subs[i] = p.Parse(is)
-	}
+	parallel(len(issues), func(i int) { subs[i] = p.Parse(issues[i]) })
 	MarkDuplicates(subs)
+	rendered := make([]string, len(subs))
+	errs := make([]error, len(subs))
+	parallel(len(subs), func(i int) {
+		if subs[i].Valid() {
+			rendered[i], errs[i] = RenderLine(cfg, &subs[i], ed.Date)
+		}
+	})
+	lines := make(map[int]string, len(subs))
+	for i := range subs {
+		if errs[i] != nil {
+			return nil, errs[i] // a line template that fails fails for every submission
+		}
+		if subs[i].Valid() {
+			lines[subs[i].Issue] = rendered[i]
+		}
+	}
 	in, out := Select(cfg, subs, ed.Date)
-	md, err := Render(cfg, ed, in)
+	md, err := render(cfg, ed, in, lines)
 	if err != nil {
 		return nil, err
-	}
-	lines := map[int]string{}
-	for i := range subs {
-		if subs[i].Valid() {
-			if l, err := RenderLine(cfg, &subs[i], ed.Date); err == nil {
-				lines[subs[i].Issue] = l
-			}
-		}
 	}
 	return &Result{Edition: ed, Submissions: subs, Included: in, Excluded: out, Lines: lines, Markdown: md}, nil
 }

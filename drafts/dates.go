@@ -18,8 +18,9 @@ var (
 		"2006-01-02", "2006-1-2", "2006/01/02", "2006/1/2",
 		"January 2 2006", "Jan 2 2006", "2 January 2006", "2 Jan 2006",
 	}
-	weekdayRE     = regexp.MustCompile(`(?i)^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+`)
-	numericDateRE = regexp.MustCompile(`^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$`)
+	weekdayRE          = regexp.MustCompile(`(?i)^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+`)
+	punctuationToSpace = strings.NewReplacer(",", " ", ".", " ")
+	numericDateRE      = regexp.MustCompile(`^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$`)
 )
 
 // errAmbiguousDate is returned for 03/04/2026, which half the world reads as
@@ -33,12 +34,15 @@ func ParseDate(s string) (Date, error) {
 	if t == "" {
 		return Date{}, errors.New("is empty")
 	}
+	if d, err := time.Parse(time.DateOnly, t); err == nil {
+		return Date{d}, nil // the common case, without the regexps below
+	}
 	if numericDateRE.MatchString(t) {
 		return Date{}, errAmbiguousDate
 	}
 	n := weekdayRE.ReplaceAllString(t, "")
 	n = ordinalRE.ReplaceAllString(n, "$1")
-	n = strings.NewReplacer(",", " ", ".", " ").Replace(n)
+	n = punctuationToSpace.Replace(n)
 	n = strings.TrimSpace(spacesRE.ReplaceAllString(n, " "))
 	n = titleMonth(n)
 	for _, layout := range dateLayouts {

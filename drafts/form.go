@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -23,6 +24,9 @@ type Form struct {
 	Title       string        `yaml:"title"`
 	Labels      []string      `yaml:"labels"`
 	Body        []FormElement `yaml:"body"`
+
+	keysOnce sync.Once
+	byKey    map[string]string
 }
 
 // FormElement is one element of an issue form's body.
@@ -198,33 +202,94 @@ type Section struct {
 	Checked []string
 }
 
-var (
-	// "###Location" is no heading to CommonMark, but a submitter who
-	// deleted the space meant one; only a form's own labels split sections.
-	headingRE = regexp.MustCompile(`^ {0,3}###(?:[ \t]*([^#\s].*?))?(?:[ \t]+#+)?[ \t]*$`)
-	fenceRE   = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})(.*)$")
-	checkRE   = regexp.MustCompile(`^\s*[-*+]\s+\[([ xX])\]\s?(.*)$`)
-)
+var checkRE = regexp.MustCompile(`^\s*[-*+]\s+\[([ xX])\]\s?(.*)$`)
 
-// headingLines returns, for each line of body, the heading text if the line is a
-// level-3 ATX heading outside any fenced code block, or ok=false.
-func scanLines(body string) (lines []string, heading []string, isHeading []bool) {
-	body = strings.ReplaceAll(body, "\r\n", "\n")
-	body = strings.ReplaceAll(body, "\r", "\n")
-	lines = strings.Split(body, "\n")
-	heading = make([]string, len(lines))
-	isHeading = make([]bool, len(lines))
+// indent strips up to three spaces, as CommonMark allows before a heading or
+// a fence; ok is false for a line indented more (a code block).
+func indent(l string) (rest string, ok bool) {
+	n := len(l) - len(strings.TrimLeft(l, " "))
+	if n > 3 {
+		return "", false
+	}
+	return l[n:], true
+}
+
+// parseHeading reads a level-3 ATX heading ("### Job title", "### Job title ###").
+// "###Location" counts too: CommonMark wants a space, but a submitter who
+// deleted it meant a heading, and only a form's own labels split sections.
+func parseHeading(l string) (string, bool) {
+	t, ok := indent(l)
+	if !ok || !strings.HasPrefix(t, "###") || strings.HasPrefix(t, "####") {
+		return "", false
+	}
+	t = strings.TrimSpace(t[3:])
+	if closing := strings.TrimRight(t, "#"); closing != t && (closing == "" || strings.HasSuffix(closing, " ") || strings.HasSuffix(closing, "\t")) {
+		t = strings.TrimSpace(closing)
+	}
+	return t, true
+}
+
+// parseFence reads a code fence line: its marker (``` or ~~~~, at least three)
+// and what follows it.
+func parseFence(l string) (marker, info string, ok bool) {
+	t, ok := indent(l)
+	if !ok || len(t) < 3 || (t[0] != '`' && t[0] != '~') {
+		return "", "", false
+	}
+	n := len(t) - len(strings.TrimLeft(t, t[:1]))
+	if n < 3 {
+		return "", "", false
+	}
+	return t[:n], t[n:], true
+}
+
+// scanned is an issue body split into lines without copying, with the
+// level-3 headings found outside fenced code blocks.
+type scanned struct {
+	body   string // LF line endings
+	starts []int  // byte offset of each line; one more entry, len(body)+1, closes the last
+	heads  []headLine
+}
+
+type headLine struct {
+	line int
+	text string
+}
+
+// lines returns the text of lines [from, to).
+func (sc *scanned) lines(from, to int) string {
+	if from >= to {
+		return ""
+	}
+	return sc.body[sc.starts[from] : sc.starts[to]-1]
+}
+
+func (sc *scanned) numLines() int { return len(sc.starts) - 1 }
+
+func scan(body string) *scanned {
+	if strings.IndexByte(body, '\r') >= 0 {
+		body = strings.ReplaceAll(body, "\r\n", "\n")
+		body = strings.ReplaceAll(body, "\r", "\n")
+	}
+	sc := &scanned{body: body, starts: make([]int, 0, 32)}
 	var fence string // the opening fence while inside a code block
-	for i, l := range lines {
-		if m := fenceRE.FindStringSubmatch(l); m != nil {
+	for off := 0; off <= len(body); {
+		end := strings.IndexByte(body[off:], '\n')
+		if end < 0 {
+			end = len(body) - off
+		}
+		l := body[off : off+end]
+		sc.starts = append(sc.starts, off)
+		off += end + 1
+		if marker, info, ok := parseFence(l); ok {
 			switch {
 			case fence == "":
-				if m[1][0] == '`' && strings.Contains(m[2], "`") {
+				if marker[0] == '`' && strings.Contains(info, "`") {
 					break // not a fence: a backtick info string may not contain backticks
 				}
-				fence = m[1]
+				fence = marker
 				continue
-			case m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.TrimSpace(m[2]) == "":
+			case marker[0] == fence[0] && len(marker) >= len(fence) && strings.TrimSpace(info) == "":
 				fence = ""
 				continue
 			}
@@ -232,12 +297,12 @@ func scanLines(body string) (lines []string, heading []string, isHeading []bool)
 		if fence != "" {
 			continue
 		}
-		if m := headingRE.FindStringSubmatch(l); m != nil {
-			heading[i] = strings.TrimSpace(m[1])
-			isHeading[i] = true
+		if text, ok := parseHeading(l); ok {
+			sc.heads = append(sc.heads, headLine{line: len(sc.starts) - 1, text: text})
 		}
 	}
-	return lines, heading, isHeading
+	sc.starts = append(sc.starts, len(body)+1)
+	return sc
 }
 
 // ParseSections splits an issue body into "### heading" sections. When accept is
@@ -245,36 +310,38 @@ func scanLines(body string) (lines []string, heading []string, isHeading []bool)
 // one typed inside an answer) stays part of the answer above it. Headings inside
 // fenced code blocks never start a section.
 func ParseSections(body string, accept func(heading string) bool) []Section {
-	lines, heading, isHeading := scanLines(body)
+	sc := scan(body)
 	var out []Section
-	start := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		out = append(out, newSection(heading[start], lines[start+1:end]))
-	}
-	for i := range lines {
-		if !isHeading[i] || (accept != nil && !accept(heading[i])) {
+	var open *headLine
+	for i := range sc.heads {
+		h := &sc.heads[i]
+		if accept != nil && !accept(h.text) {
 			continue
 		}
-		flush(i)
-		start = i
+		if open != nil {
+			out = append(out, newSection(open.text, sc.lines(open.line+1, h.line)))
+		}
+		open = h
 	}
-	flush(len(lines))
+	if open != nil {
+		out = append(out, newSection(open.text, sc.lines(open.line+1, sc.numLines())))
+	}
 	return out
 }
 
-func newSection(heading string, lines []string) Section {
-	value := strings.TrimSpace(strings.Join(lines, "\n"))
+func newSection(heading, text string) Section {
+	value := strings.TrimSpace(text)
 	s := Section{Heading: heading}
 	if value == noResponse {
 		return s
 	}
 	value = unfence(value)
 	var checked []string
-	allChecks := value != ""
+	allChecks := len(value) > 3 && value[1] == ' ' && value[2] == '[' // "- [x] ..."
 	for _, l := range strings.Split(value, "\n") {
+		if !allChecks {
+			break
+		}
 		m := checkRE.FindStringSubmatch(l)
 		if m == nil {
 			allChecks = false
@@ -299,9 +366,9 @@ func unfence(value string) string {
 	if len(lines) < 2 {
 		return value
 	}
-	open := fenceRE.FindStringSubmatch(lines[0])
-	closing := fenceRE.FindStringSubmatch(lines[len(lines)-1])
-	if open == nil || closing == nil || closing[1][0] != open[1][0] || len(closing[1]) < len(open[1]) || strings.TrimSpace(closing[2]) != "" {
+	open, _, ok1 := parseFence(lines[0])
+	closing, info, ok2 := parseFence(lines[len(lines)-1])
+	if !ok1 || !ok2 || closing[0] != open[0] || len(closing) < len(open) || strings.TrimSpace(info) != "" {
 		return value
 	}
 	inner := strings.TrimSpace(strings.Join(lines[1:len(lines)-1], "\n"))
@@ -331,36 +398,58 @@ func normalizeHeading(s string) string {
 	return b.String()
 }
 
+// keys maps the normalized label and id of every field to the field's id,
+// computed once per form.
+func (f *Form) keys() map[string]string {
+	f.keysOnce.Do(func() {
+		f.byKey = map[string]string{}
+		for _, e := range f.Fields() {
+			f.byKey[normalizeHeading(e.Attributes.Label)] = e.ID
+			f.byKey[e.Attributes.Label] = e.ID
+			if _, taken := f.byKey[normalizeHeading(e.ID)]; !taken {
+				f.byKey[normalizeHeading(e.ID)] = e.ID
+			}
+		}
+	})
+	return f.byKey
+}
+
 // answers maps a body's sections to the form's element ids. A heading matches
 // an element by its label or its id, ignoring case, emoji, punctuation and
 // spacing. Only the first section for an element counts; a heading the form
 // does not know is kept as text of the answer above it.
 func (f *Form) answers(body string) (values map[string]string, checked map[string][]string, matched int) {
-	byKey := map[string]string{}
-	for _, e := range f.Fields() {
-		byKey[normalizeHeading(e.Attributes.Label)] = e.ID
-		if _, taken := byKey[normalizeHeading(e.ID)]; !taken {
-			byKey[normalizeHeading(e.ID)] = e.ID
-		}
-	}
-	seen := map[string]bool{}
-	accept := func(h string) bool {
-		id, ok := byKey[normalizeHeading(h)]
-		if !ok || seen[id] {
-			return false
-		}
-		seen[id] = true
-		return true
-	}
+	byKey := f.keys()
+	sc := scan(body)
 	values, checked = map[string]string{}, map[string][]string{}
-	for _, s := range ParseSections(body, accept) {
-		id := byKey[normalizeHeading(s.Heading)]
-		values[id] = s.Value
+	var open *headLine
+	openID := ""
+	flush := func(end int) {
+		if open == nil {
+			return
+		}
+		s := newSection(open.text, sc.lines(open.line+1, end))
+		values[openID] = s.Value
 		if s.Checked != nil {
-			checked[id] = s.Checked
+			checked[openID] = s.Checked
 		}
 		matched++
 	}
+	for i := range sc.heads {
+		h := &sc.heads[i]
+		id, ok := byKey[h.text] // the label as the form wrote it: most bodies
+		if !ok {
+			if id, ok = byKey[normalizeHeading(h.text)]; !ok {
+				continue
+			}
+		}
+		if _, seen := values[id]; seen || id == openID {
+			continue
+		}
+		flush(h.line)
+		open, openID = h, id
+	}
+	flush(sc.numLines())
 	return values, checked, matched
 }
 

@@ -136,14 +136,22 @@ type EditionView struct {
 // (Select returns them so). Jobs and news keep the order of their issues;
 // events are sorted by start day.
 func Render(cfg *Config, ed Edition, subs []Submission) (string, error) {
+	return render(cfg, ed, subs, nil)
+}
+
+// render is Render with the lines already rendered, by issue, where known.
+func render(cfg *Config, ed Edition, subs []Submission, lines map[int]string) (string, error) {
 	view := EditionView{Title: ed.Title, Number: ed.Number, Date: ed.Date.String(), LongDate: LongDate(ed.Date), Footer: cfg.Newsletter.Footer}
 	for _, k := range Kinds {
 		sec := cfg.Section(k)
 		sv := SectionView{Kind: k, Heading: sec.Heading, Intro: sec.Intro}
 		for _, s := range SortForSection(k, subs) {
-			line, err := RenderLine(cfg, &s, ed.Date)
-			if err != nil {
-				return "", fmt.Errorf("render edition %d: %w", ed.Number, err)
+			line, ok := lines[s.Issue]
+			if !ok {
+				var err error
+				if line, err = RenderLine(cfg, s, ed.Date); err != nil {
+					return "", fmt.Errorf("render edition %d: %w", ed.Number, err)
+				}
 			}
 			sv.Lines = append(sv.Lines, line)
 		}
@@ -159,11 +167,11 @@ func Render(cfg *Config, ed Edition, subs []Submission) (string, error) {
 
 // SortForSection returns the submissions of kind k in the order their
 // section lists them.
-func SortForSection(k Kind, subs []Submission) []Submission {
-	var out []Submission
-	for _, s := range subs {
-		if s.Kind == k {
-			out = append(out, s)
+func SortForSection(k Kind, subs []Submission) []*Submission {
+	var out []*Submission
+	for i := range subs {
+		if subs[i].Kind == k {
+			out = append(out, &subs[i])
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -15,6 +15,9 @@ import (
 // any run of white space, line breaks included, becomes one space, and invalid
 // UTF-8 is replaced. The zero-width joiner stays: emoji need it.
 func cleanText(s string) string {
+	if isPlainASCII(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -36,6 +39,21 @@ func cleanText(s string) string {
 	return b.String()
 }
 
+// isPlainASCII reports whether s is printable ASCII with single spaces
+// inside and none around: text cleanText would return unchanged.
+func isPlainASCII(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' || (c == ' ' && s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
 // markdownSpecial are the characters that could end a link's text, open
 // a code span, start HTML or a table cell, or escape the next character.
 const markdownSpecial = "\\[]|<>`"
@@ -54,10 +72,19 @@ var (
 // backslash-escaped; URL schemes, "www." and "@" are broken up with an escape
 // so no autolink or mention appears where the template did not put one.
 func escapeText(s string) string {
+	var auto [][]int
+	if strings.ContainsAny(s, ":@") || hasWWW(s) {
+		auto = autolinkRE.FindAllStringIndex(s, -1)
+	}
+	var lead []int
+	if s != "" && strings.IndexByte("#-+*=0123456789", s[0]) >= 0 {
+		lead = leadingBlockRE.FindStringIndex(s)
+	}
+	if auto == nil && lead == nil && !strings.ContainsAny(s, markdownSpecial) {
+		return s // nothing to escape: most titles and names
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	auto := autolinkRE.FindAllStringIndex(s, -1)
-	lead := leadingBlockRE.FindStringIndex(s)
 	for i, r := range s {
 		switch {
 		case strings.ContainsRune(markdownSpecial, r):
@@ -70,6 +97,19 @@ func escapeText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// hasWWW reports whether s contains "www." in any case, without allocating.
+func hasWWW(s string) bool {
+	for i := 0; i+4 <= len(s); i++ {
+		if s[i] == '.' || s[i+3] != '.' {
+			continue
+		}
+		if strings.EqualFold(s[i:i+4], "www.") {
+			return true
+		}
+	}
+	return false
 }
 
 // inAutolinkTrigger reports whether the rune at i is the punctuation that
@@ -125,7 +165,7 @@ func checkLink(s string) (string, error) {
 		return "", fmt.Errorf("%q contains a user name or password; remove the part before @", s)
 	}
 	host := u.Hostname()
-	if net.ParseIP(host) == nil && !strings.Contains(host, ".") {
+	if !strings.Contains(host, ".") && net.ParseIP(host) == nil {
 		return "", fmt.Errorf("%q has no valid host name (%q); it should look like https://example.com/page", s, host)
 	}
 	return escapeURL(s), nil

@@ -15,12 +15,13 @@ func (e Exclusion) String() string { return fmt.Sprintf("#%d: %s", e.Issue, e.Re
 // MarkDuplicates first. It returns the included ones and, for every other
 // issue, why it is left out.
 func Select(cfg *Config, subs []Submission, pub Date) (in []Submission, out []Exclusion) {
-	for _, s := range subs {
-		if reason := leaveOut(cfg, &s, pub); reason != "" {
-			out = append(out, Exclusion{Issue: s.Issue, Reason: reason})
+	in = make([]Submission, 0, len(subs))
+	for i := range subs {
+		if reason := leaveOut(cfg, &subs[i], pub); reason != "" {
+			out = append(out, Exclusion{Issue: subs[i].Issue, Reason: reason})
 			continue
 		}
-		in = append(in, s)
+		in = append(in, subs[i])
 	}
 	return in, out
 }
