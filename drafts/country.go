@@ -28,12 +28,23 @@ func LookupCountry(s string) (Country, bool) {
 	if s == "" {
 		return Country{}, false
 	}
-	c := countries.ByName(s)
-	if c == countries.Unknown || !c.IsValid() {
-		return Country{}, false
+	if c, ok := countryCache.Load(s); ok {
+		return c.(Country), c.(Country).Code != ""
 	}
-	return Country{Code: c.Alpha2(), Name: c.String(), Flag: c.Emoji()}, true
+	var found Country
+	if c := countries.ByName(s); c != countries.Unknown && c.IsValid() {
+		found = Country{Code: c.Alpha2(), Name: c.String(), Flag: c.Emoji()}
+	}
+	if len(s) <= maxShortText {
+		countryCache.Store(s, found) // bounded: only names up to 100 bytes, and people type few distinct ones
+	}
+	return found, found.Code != ""
 }
+
+// countryCache remembers lookups by what was typed: the library normalizes
+// the name on every call, and an edition looks up the same few countries
+// hundreds of times.
+var countryCache sync.Map
 
 var (
 	countryNamesOnce sync.Once

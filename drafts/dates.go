@@ -37,6 +37,9 @@ func ParseDate(s string) (Date, error) {
 	if d, err := time.Parse(time.DateOnly, t); err == nil {
 		return Date{d}, nil // the common case, without the regexps below
 	}
+	if d, err := time.Parse("January 2, 2006", t); err == nil {
+		return Date{d}, nil // the newsletter's own form
+	}
 	if numericDateRE.MatchString(t) {
 		return Date{}, errAmbiguousDate
 	}

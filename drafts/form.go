@@ -27,6 +27,7 @@ type Form struct {
 
 	keysOnce sync.Once
 	byKey    map[string]string
+	byID     map[string]int // index into Body
 }
 
 // FormElement is one element of an issue form's body.
@@ -85,12 +86,12 @@ func (f *Form) Fields() []FormElement {
 
 // Field returns the element with the given id.
 func (f *Form) Field(id string) (FormElement, bool) {
-	for _, e := range f.Fields() {
-		if e.ID == id {
-			return e, true
-		}
+	f.keys()
+	i, ok := f.byID[id]
+	if !ok {
+		return FormElement{}, false
 	}
-	return FormElement{}, false
+	return f.Body[i], true
 }
 
 // ParseForm decodes an issue form and checks the parts the parser relies on:
@@ -243,43 +244,39 @@ func parseFence(l string) (marker, info string, ok bool) {
 	return t[:n], t[n:], true
 }
 
-// scanned is an issue body split into lines without copying, with the
-// level-3 headings found outside fenced code blocks.
+// scanned is an issue body with the level-3 headings found outside fenced
+// code blocks, located by byte offsets so nothing is copied.
 type scanned struct {
-	body   string // LF line endings
-	starts []int  // byte offset of each line; one more entry, len(body)+1, closes the last
-	heads  []headLine
+	body  string // LF line endings
+	heads []headLine
 }
 
 type headLine struct {
-	line int
-	text string
+	start, end int // the heading line: its first byte, and the byte after its newline
+	text       string
 }
 
-// lines returns the text of lines [from, to).
-func (sc *scanned) lines(from, to int) string {
-	if from >= to {
+// after returns the text between heading h and the next offset end.
+func (sc *scanned) after(h *headLine, end int) string {
+	if h.end >= end {
 		return ""
 	}
-	return sc.body[sc.starts[from] : sc.starts[to]-1]
+	return sc.body[h.end:end]
 }
-
-func (sc *scanned) numLines() int { return len(sc.starts) - 1 }
 
 func scan(body string) *scanned {
 	if strings.IndexByte(body, '\r') >= 0 {
 		body = strings.ReplaceAll(body, "\r\n", "\n")
 		body = strings.ReplaceAll(body, "\r", "\n")
 	}
-	sc := &scanned{body: body, starts: make([]int, 0, 32)}
+	sc := &scanned{body: body}
 	var fence string // the opening fence while inside a code block
 	for off := 0; off <= len(body); {
 		end := strings.IndexByte(body[off:], '\n')
 		if end < 0 {
 			end = len(body) - off
 		}
-		l := body[off : off+end]
-		sc.starts = append(sc.starts, off)
+		start, l := off, body[off:off+end]
 		off += end + 1
 		if marker, info, ok := parseFence(l); ok {
 			switch {
@@ -298,10 +295,9 @@ func scan(body string) *scanned {
 			continue
 		}
 		if text, ok := parseHeading(l); ok {
-			sc.heads = append(sc.heads, headLine{line: len(sc.starts) - 1, text: text})
+			sc.heads = append(sc.heads, headLine{start: start, end: min(off, len(body)), text: text})
 		}
 	}
-	sc.starts = append(sc.starts, len(body)+1)
 	return sc
 }
 
@@ -319,12 +315,12 @@ func ParseSections(body string, accept func(heading string) bool) []Section {
 			continue
 		}
 		if open != nil {
-			out = append(out, newSection(open.text, sc.lines(open.line+1, h.line)))
+			out = append(out, newSection(open.text, sc.after(open, h.start)))
 		}
 		open = h
 	}
 	if open != nil {
-		out = append(out, newSection(open.text, sc.lines(open.line+1, sc.numLines())))
+		out = append(out, newSection(open.text, sc.after(open, len(sc.body))))
 	}
 	return out
 }
@@ -338,7 +334,7 @@ func newSection(heading, text string) Section {
 	value = unfence(value)
 	var checked []string
 	allChecks := len(value) > 3 && value[1] == ' ' && value[2] == '[' // "- [x] ..."
-	for _, l := range strings.Split(value, "\n") {
+	for l := range strings.SplitSeq(value, "\n") {
 		if !allChecks {
 			break
 		}
@@ -362,6 +358,9 @@ func newSection(heading, text string) Section {
 // unfence returns the content of value when value is one fenced code block
 // (what GitHub writes for a textarea with render:), else value unchanged.
 func unfence(value string) string {
+	if t := strings.TrimLeft(value, " "); !strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") {
+		return value // the common case: no fence, nothing to split
+	}
 	lines := strings.Split(value, "\n")
 	if len(lines) < 2 {
 		return value
@@ -402,8 +401,12 @@ func normalizeHeading(s string) string {
 // computed once per form.
 func (f *Form) keys() map[string]string {
 	f.keysOnce.Do(func() {
-		f.byKey = map[string]string{}
-		for _, e := range f.Fields() {
+		f.byKey, f.byID = map[string]string{}, map[string]int{}
+		for i, e := range f.Body {
+			if e.Type == "markdown" {
+				continue
+			}
+			f.byID[e.ID] = i
 			f.byKey[normalizeHeading(e.Attributes.Label)] = e.ID
 			f.byKey[e.Attributes.Label] = e.ID
 			if _, taken := f.byKey[normalizeHeading(e.ID)]; !taken {
@@ -428,7 +431,7 @@ func (f *Form) answers(body string) (values map[string]string, checked map[strin
 		if open == nil {
 			return
 		}
-		s := newSection(open.text, sc.lines(open.line+1, end))
+		s := newSection(open.text, sc.after(open, end))
 		values[openID] = s.Value
 		if s.Checked != nil {
 			checked[openID] = s.Checked
@@ -446,10 +449,10 @@ func (f *Form) answers(body string) (values map[string]string, checked map[strin
 		if _, seen := values[id]; seen || id == openID {
 			continue
 		}
-		flush(h.line)
+		flush(h.start)
 		open, openID = h, id
 	}
-	flush(sc.numLines())
+	flush(len(sc.body))
 	return values, checked, matched
 }
 

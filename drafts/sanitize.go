@@ -58,40 +58,32 @@ func isPlainASCII(s string) bool {
 // a code span, start HTML or a table cell, or escape the next character.
 const markdownSpecial = "\\[]|<>`"
 
-var (
-	// Sequences a renderer would turn into a link by themselves (GitHub's
-	// autolinks: URLs, www. names, e-mail addresses) or a mention.
-	autolinkRE = regexp.MustCompile(`(?i)[a-z][a-z0-9+.-]*://|\b(?:mailto|xmpp):|www\.|@`)
-	// A block marker at the start of a text: a heading, a list item, a quote.
-	leadingBlockRE = regexp.MustCompile(`^(#|[-+*=]|\d+[.)])`)
-)
+// leadingBlockRE matches a block marker at the start of a text: a heading,
+// a list item, a thematic break, a setext underline or a code fence.
+var leadingBlockRE = regexp.MustCompile(`^(#|[-+*=_~]|\d+[.)])`)
 
 // escapeText makes cleaned text safe to place inside the newsletter's
 // markdown: it stays plain text within one line and one link's text, whatever
 // was typed. Markdown punctuation that could change the structure is
 // backslash-escaped; URL schemes, "www." and "@" are broken up with an escape
-// so no autolink or mention appears where the template did not put one.
+// so no autolink or mention appears where the template did not put one, and
+// an entity reference shows as typed instead of becoming a character.
 func escapeText(s string) string {
-	var auto [][]int
-	if strings.ContainsAny(s, ":@") || hasWWW(s) {
-		auto = autolinkRE.FindAllStringIndex(s, -1)
-	}
 	var lead []int
-	if s != "" && strings.IndexByte("#-+*=0123456789", s[0]) >= 0 {
+	if s != "" && strings.IndexByte("#-+*=_~0123456789", s[0]) >= 0 {
 		lead = leadingBlockRE.FindStringIndex(s)
 	}
-	if auto == nil && lead == nil && !strings.ContainsAny(s, markdownSpecial) {
+	if lead == nil && !strings.ContainsAny(s, markdownSpecial+":@&") && !hasWWW(s) {
 		return s // nothing to escape: most titles and names
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for i, r := range s {
 		switch {
-		case strings.ContainsRune(markdownSpecial, r):
-			b.WriteByte('\\')
-		case lead != nil && i == lead[1]-1:
-			b.WriteByte('\\')
-		case inAutolinkTrigger(s, auto, i):
+		case strings.ContainsRune(markdownSpecial, r),
+			lead != nil && i == lead[1]-1,
+			isAutolinkTrigger(s, i),
+			r == '&' && entityAt(s[i:]) > 0:
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
@@ -102,26 +94,60 @@ func escapeText(s string) string {
 // hasWWW reports whether s contains "www." in any case, without allocating.
 func hasWWW(s string) bool {
 	for i := 0; i+4 <= len(s); i++ {
-		if s[i] == '.' || s[i+3] != '.' {
-			continue
-		}
-		if strings.EqualFold(s[i:i+4], "www.") {
+		if s[i+3] == '.' && strings.EqualFold(s[i:i+3], "www") {
 			return true
 		}
 	}
 	return false
 }
 
-// inAutolinkTrigger reports whether the rune at i is the punctuation that
-// makes a match an autolink: the ":" of "https://", the "." of "www.", an "@".
-func inAutolinkTrigger(s string, matches [][]int, i int) bool {
-	for _, m := range matches {
-		if m[0] <= i && i < m[1] && i == m[0]+strings.LastIndexAny(s[m[0]:m[1]], ":.@") {
+// isAutolinkTrigger reports whether the byte at i is the punctuation that
+// would let a renderer make an autolink or a mention out of plain text: the
+// ":" of "scheme://", "mailto:" or "xmpp:", the "." of "www.", any "@".
+// Each is found on its own, so one cannot hide another.
+func isAutolinkTrigger(s string, i int) bool {
+	switch s[i] {
+	case '@':
+		return true
+	case ':':
+		if strings.HasPrefix(s[i:], "://") {
 			return true
 		}
+		before := strings.ToLower(s[max(0, i-6):i])
+		return strings.HasSuffix(before, "mailto") || strings.HasSuffix(before, "xmpp")
+	case '.':
+		return i >= 3 && strings.EqualFold(s[i-3:i], "www")
 	}
 	return false
 }
+
+// entityAt returns the length of the HTML entity or numeric character
+// reference s starts with ("&amp;", "&#64;", "&#x202E;"), or 0.
+func entityAt(s string) int {
+	if len(s) < 3 || s[0] != '&' {
+		return 0
+	}
+	i := 1
+	digit := isAlnum
+	if s[1] == '#' {
+		i, digit = 2, isDigit
+		if len(s) > 2 && (s[2] == 'x' || s[2] == 'X') {
+			i, digit = 3, isHex
+		}
+	}
+	start := i
+	for i < len(s) && i-start < 32 && digit(s[i]) {
+		i++
+	}
+	if i == start || i >= len(s) || s[i] != ';' {
+		return 0
+	}
+	return i + 1
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isHex(c byte) bool   { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
+func isAlnum(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // Text limits, in characters: long enough for any real title, short enough
 // that one submission cannot flood an edition.
@@ -137,7 +163,9 @@ const (
 // end a markdown link destination percent-encoded.
 func checkLink(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimSuffix(s, ">"), "<")
+	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
 	if s == "" {
 		return "", fmt.Errorf("is empty")
 	}
@@ -145,7 +173,8 @@ func checkLink(s string) (string, error) {
 		return "", fmt.Errorf("is %d characters long; links are limited to %d", len(s), maxLink)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || (unicode.IsSpace(r) && r != ' ') ||
+			unicode.In(r, unicode.Zl, unicode.Zp) || r == utf8.RuneError {
 			return "", fmt.Errorf("contains invisible characters; paste the link again")
 		}
 	}
@@ -179,7 +208,8 @@ func escapeURL(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c <= ' ' || c == 0x7f || strings.IndexByte("()<>[]\\\"`{}|^", c) >= 0:
+		case c <= ' ' || c == 0x7f || strings.IndexByte("()<>[]\\\"`{}|^", c) >= 0,
+			c == '&' && entityAt(s[i:]) > 0:
 			fmt.Fprintf(&b, "%%%02X", c)
 		default:
 			b.WriteByte(c)
