@@ -13,4 +13,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 )
 
-require github.com/google/go-querystring v1.2.0 // indirect
+require (
+	github.com/google/go-querystring v1.2.0 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+)
