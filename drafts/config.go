@@ -8,7 +8,9 @@ import (
 	"io"
 	"strings"
 	"text/template"
+	"time"
 
+	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -62,6 +64,23 @@ type Config struct {
 	// ISO 3166 alpha-2 code (the OSPO Newsletter writes "USA").
 	CountryNames map[string]string `yaml:"country_names"`
 
+	Draft struct {
+		// Schedule says when the bot opens the next edition's draft pull
+		// request: a cron expression (five fields, UTC).
+		Schedule string `yaml:"schedule"`
+		// Title of the draft pull request, a template over the edition
+		// ({{.Title}}, {{.Number}}, {{.Date}}, {{.LongDate}}).
+		Title string `yaml:"title"`
+		// Note is a paragraph for maintainers at the top of the pull request.
+		Note string `yaml:"note"`
+	} `yaml:"draft"`
+
+	Maintainers struct {
+		// Team ("org/slug", or "slug" in the repository's organization)
+		// whose members count as maintainers besides people with write access.
+		Team string `yaml:"team"`
+	} `yaml:"maintainers"`
+
 	Index struct {
 		Path      string `yaml:"path"` // "" to keep no index
 		Rows      int    `yaml:"rows"`
@@ -82,6 +101,9 @@ type Labels struct {
 	NeedsInfo string `yaml:"needs_info"`
 	Published string `yaml:"published"`
 	Deferred  string `yaml:"deferred"`
+	// Conflict marks the draft pull request while the bot cannot merge its
+	// update with the edits made on the branch.
+	Conflict string `yaml:"conflict"`
 }
 
 // ForKind returns the label that marks a submission of kind k.
@@ -145,7 +167,12 @@ func defaultConfig() *Config {
 		NeedsInfo: "newsletter: needs-info",
 		Published: "newsletter: published",
 		Deferred:  "newsletter: deferred",
+		Conflict:  "newsletter: conflict",
 	}
+	c.Draft.Schedule = "0 9 1 * *"
+	c.Draft.Title = "{{.Title}} ({{.LongDate}})"
+	c.Draft.Note = "This is the draft of the next edition. Edit the file freely on this branch: " +
+		"the bot merges new submissions around your changes and never overwrites them."
 	c.Sections.Job = SectionConfig{
 		Heading: "## 📚 OSPO Jobs",
 		Intro:   "A list of OSPO-related jobs published during this month!",
@@ -229,9 +256,10 @@ func (c *Config) Section(k Kind) SectionConfig {
 }
 
 type parsedTemplates struct {
-	title, path, edition *template.Template
-	lines                map[Kind]*template.Template
-	pub                  PublicationRule
+	title, path, edition, prTitle *template.Template
+	lines                         map[Kind]*template.Template
+	pub                           PublicationRule
+	schedule                      cron.Schedule
 }
 
 // compile parses every template and rule once, so a broken config is reported
@@ -257,6 +285,7 @@ func (c *Config) compile() error {
 		editionText = defaultEditionTemplate
 	}
 	p.edition = parse("newsletter.template", editionText)
+	p.prTitle = parse("draft.title", c.Draft.Title)
 	for _, k := range Kinds {
 		p.lines[k] = parse("sections."+string(k)+".line", c.Section(k).Line)
 	}
@@ -265,6 +294,12 @@ func (c *Config) compile() error {
 	}
 	if p.pub, err = ParsePublicationRule(c.Newsletter.Publication); err != nil {
 		return fmt.Errorf("newsletter.publication: %w", err)
+	}
+	if p.schedule, err = cron.ParseStandard(c.Draft.Schedule); err != nil {
+		return fmt.Errorf("draft.schedule %q is not a cron expression (minute hour day month weekday, e.g. \"0 9 1 * *\"): %w", c.Draft.Schedule, err)
+	}
+	if strings.Count(c.Maintainers.Team, "/") > 1 {
+		return fmt.Errorf("maintainers.team %q should be \"org/team-slug\" or \"team-slug\"", c.Maintainers.Team)
 	}
 	for _, k := range Kinds {
 		if c.Labels.ForKind(k) == "" {
@@ -281,4 +316,15 @@ func (c *Config) compile() error {
 	}
 	c.parsed = p
 	return nil
+}
+
+// NextDraft returns when the next draft is due after t, by draft.schedule.
+func (c *Config) NextDraft(t time.Time) time.Time { return c.parsed.schedule.Next(t.UTC()) }
+
+// DraftTitle renders the draft pull request's title for an edition.
+func (c *Config) DraftTitle(ed Edition) (string, error) {
+	return execString(c.parsed.prTitle, struct {
+		Title, Date, LongDate string
+		Number                int
+	}{ed.Title, ed.Date.Format(time.DateOnly), LongDate(ed.Date), ed.Number})
 }

@@ -55,7 +55,7 @@ type Submission struct {
 // Valid reports whether the submission can go into an edition.
 func (s *Submission) Valid() bool { return s.Kind != "" && len(s.Problems) == 0 }
 
-// Link returns the submission's link, normalized for comparison, or "".
+// Link returns the submission's checked link, as the newsletter writes it, or "".
 func (s *Submission) Link() string {
 	switch {
 	case s.Job != nil:

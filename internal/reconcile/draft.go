@@ -1,0 +1,403 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+)
+
+// DraftOutcome says what ReconcileDraft found and did.
+type DraftOutcome struct {
+	Draft     Draft
+	Opened    bool // a new draft pull request was opened
+	Committed bool // the branch got a new commit
+	Conflicts []drafts.Conflict
+	// Overdue is the edition that is due while Draft, an older one, is still open.
+	Overdue int
+	Result  *drafts.Result
+}
+
+// maxRaceRetries bounds how often a lost ref race is re-read and retried.
+const maxRaceRetries = 3
+
+// ReconcileDraft keeps the next edition's draft pull request right. With
+// open set (the schedule, or "/newsletter draft"), it opens the draft when
+// none is open; without, it only refreshes an open one. The refresh merges
+// the fresh render into the branch around people's edits; a true conflict
+// is reported on the pull request instead of committed.
+func (s *Service) ReconcileDraft(ctx context.Context, open bool) (DraftOutcome, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := s.reconcileDraft(ctx, open)
+		if errors.Is(err, errConflict) && attempt < maxRaceRetries {
+			s.log().Info("lost a race on the draft branch; reading it again", "repository", s.Repo.FullName(), "attempt", attempt+1)
+			continue
+		}
+		return out, err
+	}
+}
+
+func (s *Service) reconcileDraft(ctx context.Context, open bool) (DraftOutcome, error) {
+	draft, found, err := s.OpenDraft(ctx)
+	if err != nil {
+		return DraftOutcome{}, err
+	}
+	if !found {
+		if !open {
+			return DraftOutcome{}, nil
+		}
+		return s.openDraft(ctx)
+	}
+	out, err := s.refreshDraft(ctx, draft)
+	if err != nil || !open {
+		return out, err
+	}
+	// A new edition is due but an older draft is still open: keep it, say so.
+	next, _, _, err := s.plan(ctx)
+	if err != nil {
+		return out, err
+	}
+	if next.Number > draft.Number && !s.now().Before(s.dueDay(draft)) {
+		out.Overdue = next.Number
+		msg := fmt.Sprintf("The draft of edition %d is due, but this one (edition %d) is still open. "+
+			"The bot keeps a single draft: merge or close this pull request, and the next draft opens on the following run. "+
+			"Until then, new submissions keep landing here.", next.Number, draft.Number)
+		marker := fmt.Sprintf("<!-- newsletter-bot:overdue %d -->", next.Number)
+		if err := s.upsertComment(ctx, draft.Pull.Number, marker, marker+"\n"+msg); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// dueDay is the day after the draft's publication day: only then is the
+// next edition's draft overdue.
+func (s *Service) dueDay(d Draft) drafts.Date { return drafts.Date{Time: d.Date.AddDate(0, 0, 1)} }
+
+// plan works out the next edition from the default branch: the README
+// index gives the highest number (else the newest file's title), the edition
+// files give the newest date.
+func (s *Service) plan(ctx context.Context) (drafts.Edition, string, []drafts.EditionFile, error) {
+	cfg := s.Config
+	readme := ""
+	var numbers []int
+	if cfg.Index.Path != "" {
+		text, err := s.GH.File(ctx, s.Repo, "", cfg.Index.Path)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return drafts.Edition{}, "", nil, err
+		default:
+			readme = text
+			numbers, _ = drafts.IndexNumbers(text) // a README without the table falls back to titles
+		}
+	}
+	names, err := s.GH.Dir(ctx, s.Repo, "", drafts.EditionDir(cfg))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return drafts.Edition{}, "", nil, err
+	}
+	var files []drafts.EditionFile
+	newest := -1
+	for _, n := range names {
+		if f, ok := drafts.ParseEditionPath(cfg, n); ok {
+			files = append(files, f)
+			if newest < 0 || f.Date.After(files[newest].Date.Time) {
+				newest = len(files) - 1
+			}
+		}
+	}
+	highest := 0
+	for _, n := range numbers {
+		highest = max(highest, n)
+	}
+	if highest == 0 && newest >= 0 {
+		text, err := s.GH.File(ctx, s.Repo, "", files[newest].Path)
+		if err != nil {
+			return drafts.Edition{}, "", nil, err
+		}
+		highest, _ = drafts.TitleNumber(text)
+	}
+	if newest >= 0 {
+		files[newest].Number = max(files[newest].Number, highest)
+	} else if highest > 0 {
+		files = append(files, drafts.EditionFile{Number: highest})
+	}
+	ed, err := drafts.PlanNext(cfg, files, s.now())
+	return ed, readme, files, err
+}
+
+// build renders an edition from the open submissions.
+func (s *Service) build(ctx context.Context, ed drafts.Edition) (*drafts.Result, error) {
+	issues, err := s.submissions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return drafts.Build(s.Config, s.Forms, ed, issues)
+}
+
+func (s *Service) indexEntry(ed drafts.Edition) drafts.IndexEntry {
+	return drafts.IndexEntry{Number: ed.Number, Date: ed.Date.Format(time.DateOnly),
+		URL: fmt.Sprintf("%s/blob/%s/%s", s.htmlURL(), s.Repo.DefaultBranch, ed.Path)}
+}
+
+func (s *Service) htmlURL() string {
+	if s.Repo.HTMLURL != "" {
+		return s.Repo.HTMLURL
+	}
+	return "https://github.com/" + s.Repo.FullName()
+}
+
+func commitMessage(ed drafts.Edition, what string) string {
+	return fmt.Sprintf("%s: %s\n\n%s%d\n", ed.Title, what, renderTrailer, ed.Number)
+}
+
+func (s *Service) openDraft(ctx context.Context) (DraftOutcome, error) {
+	ed, readme, _, err := s.plan(ctx)
+	if err != nil {
+		return DraftOutcome{}, err
+	}
+	res, err := s.build(ctx, ed)
+	if err != nil {
+		return DraftOutcome{}, err
+	}
+	files := map[string]string{ed.Path: res.Markdown}
+	if s.Config.Index.Path != "" && readme != "" {
+		if idx, err := drafts.AddToIndex(readme, s.indexEntry(ed), drafts.IndexLayoutOf(s.Config)); err == nil {
+			files[s.Config.Index.Path] = idx
+		} else {
+			s.log().Warn("the README index could not be updated; the draft goes without it", "repository", s.Repo.FullName(), "error", err)
+		}
+	}
+	title, err := s.Config.DraftTitle(ed)
+	if err != nil {
+		return DraftOutcome{}, err
+	}
+	draft := Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path, Current: true}
+	body := s.pullBody(draft, res, nil)
+	branch := BranchFor(ed.Number)
+	out := DraftOutcome{Draft: draft, Result: res}
+	if s.DryRun {
+		s.log().Info("dry run: would open a draft pull request", "repository", s.Repo.FullName(), "edition", ed.Number,
+			"branch", branch, "title", title, "included", len(res.Included))
+		return out, nil
+	}
+	head, tree, err := s.GH.Branch(ctx, s.Repo, s.Repo.DefaultBranch)
+	if err != nil {
+		return out, err
+	}
+	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, commitMessage(ed, "open the draft"))
+	if err != nil {
+		return out, err
+	}
+	if err := s.GH.CreateBranch(ctx, s.Repo, branch, sha); errors.Is(err, errConflict) {
+		// The branch is left from a closed draft, or another replica made
+		// it a moment ago: reuse a fresh bot commit, else start it over.
+		tip, _, err := s.GH.Branch(ctx, s.Repo, branch)
+		if err != nil {
+			return out, err
+		}
+		c, err := s.GH.Commit(ctx, s.Repo, tip)
+		if err != nil {
+			return out, err
+		}
+		if len(c.Parents) == 1 && c.Parents[0] == head && strings.Contains(c.Message, fmt.Sprintf("%s%d\n", renderTrailer, ed.Number)) {
+			sha = tip
+		} else if err := s.GH.MoveBranch(ctx, s.Repo, branch, sha, true); err != nil {
+			return out, err
+		}
+	} else if err != nil {
+		return out, err
+	}
+	pull, err := s.GH.CreatePull(ctx, s.Repo, branch, s.Repo.DefaultBranch, title, body)
+	if err != nil {
+		return out, err
+	}
+	out.Draft.Pull, out.Opened, out.Committed = pull, true, true
+	s.log().Info("opened the draft", "repository", s.Repo.FullName(), "edition", ed.Number, "pull", pull.Number, "included", len(res.Included))
+	return out, nil
+}
+
+// lastRender finds the newest commit on the branch that the bot wrote for
+// the edition: the base of the three-way merge.
+func (s *Service) lastRender(ctx context.Context, tip string, number int) (string, error) {
+	trailer := fmt.Sprintf("%s%d\n", renderTrailer, number)
+	sha := tip
+	for range 50 {
+		c, err := s.GH.Commit(ctx, s.Repo, sha)
+		if err != nil {
+			return "", err
+		}
+		if strings.Contains(c.Message, trailer) {
+			return sha, nil
+		}
+		if len(c.Parents) == 0 {
+			break
+		}
+		sha = c.Parents[0]
+	}
+	return "", fmt.Errorf("the branch %s has no commit of the bot's in its last 50", BranchFor(number))
+}
+
+func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, error) {
+	out := DraftOutcome{Draft: draft}
+	ed, err := drafts.NewEdition(s.Config, draft.Number, draft.Date)
+	if err != nil {
+		return out, err
+	}
+	ed.Path = draft.Path
+	res, err := s.build(ctx, ed)
+	if err != nil {
+		return out, err
+	}
+	out.Result = res
+	branch := BranchFor(draft.Number)
+	tip, tree, err := s.GH.Branch(ctx, s.Repo, branch)
+	if err != nil {
+		return out, err
+	}
+	baseSHA, err := s.lastRender(ctx, tip, draft.Number)
+	if err != nil {
+		return out, err
+	}
+	base, err := s.GH.File(ctx, s.Repo, baseSHA, draft.Path)
+	if err != nil {
+		return out, err
+	}
+	ours := base
+	if tip != baseSHA {
+		if ours, err = s.GH.File(ctx, s.Repo, tip, draft.Path); errors.Is(err, ErrNotFound) {
+			ours = "" // someone deleted the file: the merge reports it as a conflict
+		} else if err != nil {
+			return out, err
+		}
+	}
+	merged := drafts.Merge3(base, ours, res.Markdown)
+	out.Conflicts = merged.Conflicts
+	if err := s.reportConflicts(ctx, draft, merged.Conflicts); err != nil {
+		return out, err
+	}
+	if len(merged.Conflicts) == 0 && merged.Text != ours {
+		if s.DryRun {
+			s.log().Info("dry run: would commit to the draft", "repository", s.Repo.FullName(), "edition", draft.Number)
+		} else {
+			sha, err := s.GH.CommitFiles(ctx, s.Repo, tip, tree, map[string]string{draft.Path: merged.Text},
+				commitMessage(ed, "merge new submissions"))
+			if err != nil {
+				return out, err
+			}
+			if err := s.GH.MoveBranch(ctx, s.Repo, branch, sha, false); err != nil {
+				return out, err // errConflict: someone pushed meanwhile; the caller retries
+			}
+			out.Committed = true
+		}
+	}
+	body := s.pullBody(draft, res, merged.Conflicts)
+	if body != draft.Pull.Body {
+		if err := s.write("edit the draft's description", draft.Pull.Number, func() error {
+			return s.GH.EditPull(ctx, s.Repo, draft.Pull.Number, draft.Pull.Title, body)
+		}); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// reportConflicts keeps the conflict label and comment on the draft in step
+// with the merge: present while lines clash, resolved once they do not.
+func (s *Service) reportConflicts(ctx context.Context, draft Draft, conflicts []drafts.Conflict) error {
+	label := s.Config.Labels.Conflict
+	has := false
+	for _, l := range draft.Pull.Labels {
+		has = has || strings.EqualFold(l, label)
+	}
+	if len(conflicts) == 0 {
+		if !has {
+			return nil
+		}
+		if err := s.write("unlabel conflict", draft.Pull.Number, func() error {
+			return s.GH.RemoveLabel(ctx, s.Repo, draft.Pull.Number, label)
+		}); err != nil {
+			return err
+		}
+		return s.upsertComment(ctx, draft.Pull.Number, conflictMarker, conflictMarker+"\n✅ The conflict is resolved: the bot merges new submissions into this draft again.")
+	}
+	var b strings.Builder
+	b.WriteString(conflictMarker + "\n")
+	fmt.Fprintf(&b, "⚠️ The bot could not merge its update into `%s`: the lines below were changed on this branch and by new submissions. "+
+		"Nothing was committed. Edit the file so the two agree (or take the bot's lines), and the next update goes through.\n", draft.Path)
+	for _, c := range conflicts {
+		fmt.Fprintf(&b, "\nAt line %d of `%s`:\n\n```diff\n", c.Line, path.Base(draft.Path))
+		for _, l := range c.Ours {
+			b.WriteString("- " + strings.TrimSuffix(l, "\n") + "\n")
+		}
+		for _, l := range c.Theirs {
+			b.WriteString("+ " + strings.TrimSuffix(l, "\n") + "\n")
+		}
+		b.WriteString("```\n")
+	}
+	b.WriteString("\n`-` is the branch now, `+` is what the bot would write.\n")
+	if !has {
+		if err := s.write("label conflict", draft.Pull.Number, func() error {
+			return s.GH.AddLabels(ctx, s.Repo, draft.Pull.Number, label)
+		}); err != nil {
+			return err
+		}
+	}
+	return s.upsertComment(ctx, draft.Pull.Number, conflictMarker, b.String())
+}
+
+// pullBody is the draft pull request's description: what is in, what waits.
+func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Conflict) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, editionMarker+"\n", d.Number, d.Date.Format(time.DateOnly), d.Path)
+	if s.Config.Draft.Note != "" {
+		b.WriteString(strings.TrimSpace(s.Config.Draft.Note) + "\n\n")
+	}
+	fmt.Fprintf(&b, "Edition **%d**, to be published on **%s** as `%s`.\n", d.Number, drafts.LongDate(d.Date), d.Path)
+	if len(conflicts) > 0 {
+		fmt.Fprintf(&b, "\n⚠️ %d conflict(s) with edits on this branch hold back the bot's updates; see the comment below.\n", len(conflicts))
+	}
+	var waiting, needsInfo, other []drafts.Exclusion
+	for _, e := range res.Excluded {
+		switch {
+		case strings.HasPrefix(e.Reason, "awaiting"):
+			waiting = append(waiting, e)
+		case strings.HasPrefix(e.Reason, "needs info"):
+			needsInfo = append(needsInfo, e)
+		default:
+			other = append(other, e)
+		}
+	}
+	fmt.Fprintf(&b, "\n#### In this edition (%d)\n\n", len(res.Included))
+	for _, sub := range res.Included {
+		fmt.Fprintf(&b, "- #%d (%s)\n", sub.Issue, sub.Kind)
+	}
+	if len(res.Included) == 0 {
+		b.WriteString("Nothing yet: accepted submissions appear here as they come in.\n")
+	}
+	if len(waiting) > 0 {
+		fmt.Fprintf(&b, "\n#### Waiting for review (%d)\n\nComment `/newsletter accept` on an issue to take it in.\n\n", len(waiting))
+		for _, e := range waiting {
+			fmt.Fprintf(&b, "- #%d\n", e.Issue)
+		}
+	}
+	if len(needsInfo) > 0 {
+		fmt.Fprintf(&b, "\n#### Needs info (%d)\n\n", len(needsInfo))
+		for _, e := range needsInfo {
+			fmt.Fprintf(&b, "- #%d: %s\n", e.Issue, strings.TrimPrefix(e.Reason, "needs info: "))
+		}
+	}
+	if len(other) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>Left out (%d)</summary>\n\n", len(other))
+		for _, e := range other {
+			fmt.Fprintf(&b, "- #%d: %s\n", e.Issue, e.Reason)
+		}
+		b.WriteString("\n</details>\n")
+	}
+	b.WriteString("\nMaintainers may edit the file freely on this branch; the bot keeps merging new submissions around the edits. `/newsletter help` on any issue lists the commands.\n")
+	return b.String()
+}

@@ -1,0 +1,119 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+)
+
+// PublishOutcome says what Publish did.
+type PublishOutcome struct {
+	Edition   int
+	URL       string // the edition file at the merge commit
+	Published []int  // issues told where they were published
+}
+
+// Publish handles a merged draft pull request: every submission whose link
+// is in the merged file gets "published in <link>" (once per edition), the
+// published label, and jobs and news are closed as completed; events stay
+// open to be listed again until they have taken place.
+func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error) {
+	d, ok := draftOf(pull)
+	if !ok || !pull.Merged {
+		return PublishOutcome{}, nil
+	}
+	out := PublishOutcome{Edition: d.Number,
+		URL: fmt.Sprintf("%s/blob/%s/%s", s.htmlURL(), pull.MergeCommitSHA, d.Path)}
+	text, err := s.GH.File(ctx, s.Repo, pull.MergeCommitSHA, d.Path)
+	if err != nil {
+		return out, err
+	}
+	issues, err := s.submissions(ctx)
+	if err != nil {
+		return out, err
+	}
+	p := drafts.NewParser(s.Config, s.Forms)
+	marker := fmt.Sprintf(publishedMarker, d.Number)
+	for _, issue := range issues {
+		sub := p.Parse(issue)
+		if !sub.Valid() || !strings.Contains(text, "]("+sub.Link()+")") {
+			continue
+		}
+		if err := s.publishOne(ctx, issue, &sub, d, out.URL, marker); err != nil {
+			return out, err
+		}
+		out.Published = append(out.Published, issue.Number)
+	}
+	s.log().Info("published the edition", "repository", s.Repo.FullName(), "edition", d.Number, "issues", len(out.Published))
+	return out, nil
+}
+
+func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *drafts.Submission, d Draft, url, marker string) error {
+	if sub.Kind == drafts.KindEvent && issue.HasLabel(s.Config.Labels.Published) {
+		// Listed again: tell once per edition.
+		comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
+		if err != nil {
+			return err
+		}
+		for _, c := range comments {
+			if s.isBot(c.User) && strings.Contains(c.Body, marker) {
+				return nil
+			}
+		}
+	}
+	msg := fmt.Sprintf("%s\n🎉 Published in [edition %d](%s) of the newsletter. Thank you, @%s!", marker, d.Number, url, sub.Author)
+	if sub.Kind == drafts.KindEvent {
+		msg += "\n\nEvents stay listed in the following editions until they have taken place; this issue closes by itself then."
+	}
+	if err := s.write("comment published", issue.Number, func() error {
+		_, err := s.GH.CreateComment(ctx, s.Repo, issue.Number, msg)
+		return err
+	}); err != nil {
+		return err
+	}
+	if !issue.HasLabel(s.Config.Labels.Published) {
+		if err := s.write("label published", issue.Number, func() error {
+			return s.GH.AddLabels(ctx, s.Repo, issue.Number, s.Config.Labels.Published)
+		}); err != nil {
+			return err
+		}
+	}
+	if sub.Kind != drafts.KindEvent {
+		return s.write("close published", issue.Number, func() error {
+			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
+		})
+	}
+	return nil
+}
+
+// CloseFinishedEvents closes published events whose last day has passed,
+// with a comment saying why.
+func (s *Service) CloseFinishedEvents(ctx context.Context) ([]int, error) {
+	issues, err := s.GH.Issues(ctx, s.Repo, s.Config.Labels.Event, "open")
+	if err != nil {
+		return nil, err
+	}
+	p := drafts.NewParser(s.Config, s.Forms)
+	today := s.now()
+	var closed []int
+	for _, issue := range issues {
+		sub := p.Parse(issue)
+		if !sub.Valid() || sub.Kind != drafts.KindEvent || !issue.HasLabel(s.Config.Labels.Published) || !sub.Event.Last().Before(today) {
+			continue
+		}
+		msg := fmt.Sprintf("This event took place (its last day was %s), so it leaves the newsletter. Closing; thank you for sharing it!",
+			drafts.LongDate(sub.Event.Last()))
+		if err := s.write("close finished event", issue.Number, func() error {
+			if _, err := s.GH.CreateComment(ctx, s.Repo, issue.Number, msg); err != nil {
+				return err
+			}
+			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
+		}); err != nil {
+			return closed, err
+		}
+		closed = append(closed, issue.Number)
+	}
+	return closed, nil
+}

@@ -1,0 +1,334 @@
+package reconcile
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/google/go-github/v62/github"
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+)
+
+const (
+	appID   = 42
+	instID  = 7
+	repoFN  = "todo/ospology"
+	botUser = "newsletter-bot[bot]"
+)
+
+var (
+	keyOnce sync.Once
+	appKey  *rsa.PrivateKey
+)
+
+type world struct {
+	sim *githubsim.Sim
+	svc *Service
+}
+
+// newWorld starts a simulator with a repository shaped like
+// todogroup/ospology: two editions, the README index, the issue labels.
+func newWorld(t testing.TB, today string) *world {
+	t.Helper()
+	keyOnce.Do(func() {
+		var err error
+		if appKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(err)
+		}
+	})
+	sim := githubsim.New(githubsim.Options{Seed: 1})
+	t.Cleanup(sim.Close)
+	check(t, sim.RegisterApp(githubsim.AppSpec{ID: appID, Slug: "newsletter-bot", Owner: "todo", PublicKey: &appKey.PublicKey}))
+	cfg := drafts.DefaultConfig()
+	check(t, sim.CreateRepo(githubsim.RepoSpec{Owner: "todo", Name: "ospology", Files: map[string]string{
+		"newsletter/2026-10-27.md": "# OSPO Newsletter 42\n\nOctober.\n",
+		"newsletter/2026-11-24.md": "# OSPO Newsletter 43\n\nNovember.\n",
+		"newsletter/README.md": "# OSPO Newsletter\n\n| Issue | Date | Issue | Date |\n|---|---|---|---|\n" +
+			"| Issue 42 | [2026-10-27](https://github.com/todo/ospology/blob/main/newsletter/2026-10-27.md) | | |\n" +
+			"| Issue 43 | [2026-11-24](https://github.com/todo/ospology/blob/main/newsletter/2026-11-24.md) | | |\n",
+	}, Labels: []string{cfg.Labels.Job, cfg.Labels.News, cfg.Labels.Event, cfg.Labels.Accepted, cfg.Labels.NeedsInfo,
+		cfg.Labels.Published, cfg.Labels.Declined, cfg.Labels.Deferred, cfg.Labels.Conflict}}))
+	check(t, sim.Install(instID, "todo", repoFN))
+	for _, u := range []string{"ana", "ben", "maya"} {
+		check(t, sim.AddUser(u))
+	}
+	check(t, sim.SetPermission(repoFN, "maya", "maintain"))
+	itr, err := ghinstallation.New(http.DefaultTransport, appID, instID,
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey)}))
+	check(t, err)
+	itr.BaseURL = sim.URL()
+	client, err := github.NewClient(&http.Client{Transport: itr}).WithEnterpriseURLs(sim.URL(), sim.URL())
+	check(t, err)
+	now, err := time.Parse(time.DateOnly, today)
+	check(t, err)
+	gh := NewGitHub(client)
+	repo, err := gh.Repository(context.Background(), "todo", "ospology")
+	check(t, err)
+	return &world{sim: sim, svc: &Service{GH: gh, Repo: repo, Config: cfg, Forms: drafts.DefaultForms(),
+		BotLogin: botUser, Now: func() time.Time { return now }}}
+}
+
+func check(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// file returns the answers of a form as the issue body GitHub writes.
+func (w *world) open(t testing.TB, who string, k drafts.Kind, answers map[string]string) drafts.Issue {
+	t.Helper()
+	body := w.svc.Forms[k].RenderBody(answers)
+	is, err := w.sim.Actor(who).OpenIssueFromForm(repoFN, "["+string(k)+"] suggestion", body, w.svc.Config.Labels.ForKind(k))
+	check(t, err)
+	return w.issue(t, is.Number)
+}
+
+func (w *world) issue(t testing.TB, n int) drafts.Issue {
+	t.Helper()
+	i, err := w.svc.GH.Issue(context.Background(), w.svc.Repo, n)
+	check(t, err)
+	return i
+}
+
+func job(org, link string) map[string]string {
+	return map[string]string{"organization": org, "title": "Engineer, Open Source", "link": link, "location": "United States"}
+}
+
+func (w *world) statusComments(t testing.TB, n int) []string {
+	t.Helper()
+	cs, err := w.svc.GH.Comments(context.Background(), w.svc.Repo, n)
+	check(t, err)
+	var out []string
+	for _, c := range cs {
+		if strings.Contains(c.Body, statusMarker) {
+			out = append(out, c.Body)
+		}
+	}
+	return out
+}
+
+func (w *world) writes() int { return w.sim.Stats().Writes }
+
+func TestSubmissionStatusComment(t *testing.T) {
+	w := newWorld(t, "2026-11-25")
+	ctx := context.Background()
+	is := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	check(t, w.svc.ReconcileSubmission(ctx, is, nil))
+	got := w.statusComments(t, is.Number)
+	if len(got) != 1 {
+		t.Fatalf("%d status comments, want 1", len(got))
+	}
+	for _, want := range []string{"> - [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/1)", "waiting for a maintainer's review"} {
+		if !strings.Contains(got[0], want) {
+			t.Errorf("status comment lacks %q:\n%s", want, got[0])
+		}
+	}
+	before := w.writes()
+	check(t, w.svc.ReconcileSubmission(ctx, w.issue(t, is.Number), nil))
+	if n := w.writes() - before; n != 0 {
+		t.Errorf("a second reconcile with nothing changed made %d writes, want 0", n)
+	}
+	if got := w.statusComments(t, is.Number); len(got) != 1 {
+		t.Errorf("%d status comments after a second reconcile, want still 1", len(got))
+	}
+}
+
+func TestInvalidSubmissionNeedsInfoUntilFixed(t *testing.T) {
+	w := newWorld(t, "2026-11-25")
+	ctx := context.Background()
+	is := w.open(t, "ana", drafts.KindJob, job("Comcast", "example.com/jobs/1"))
+	check(t, w.svc.ReconcileSubmission(ctx, is, nil))
+	is = w.issue(t, is.Number)
+	if !is.HasLabel(w.svc.Config.Labels.NeedsInfo) {
+		t.Errorf("labels %v, want needs-info", is.Labels)
+	}
+	got := w.statusComments(t, is.Number)
+	if len(got) != 1 || !strings.Contains(got[0], "please **edit the issue** to fix") || !strings.Contains(got[0], "has no https:// in front") {
+		t.Fatalf("status comments %q, want one saying what to fix", got)
+	}
+	body := w.svc.Forms[drafts.KindJob].RenderBody(job("Comcast", "https://example.com/jobs/1"))
+	_, err := w.sim.Actor("ana").EditIssue(repoFN, is.Number, githubsim.IssueEdit{Body: &body})
+	check(t, err)
+	check(t, w.svc.ReconcileSubmission(ctx, w.issue(t, is.Number), nil))
+	is = w.issue(t, is.Number)
+	if is.HasLabel(w.svc.Config.Labels.NeedsInfo) {
+		t.Errorf("labels %v after the fix, want needs-info gone", is.Labels)
+	}
+	got = w.statusComments(t, is.Number)
+	if len(got) != 1 || !strings.Contains(got[0], "](https://example.com/jobs/1)") {
+		t.Errorf("status comments %q after the fix, want the one comment edited into a preview", got)
+	}
+}
+
+func (w *world) accept(t testing.TB, n int) {
+	t.Helper()
+	check(t, w.sim.Actor("maya").AddLabels(repoFN, n, w.svc.Config.Labels.Accepted))
+}
+
+func TestDraftOpensMergesAndPublishes(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	b := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
+	w.accept(t, a.Number)
+
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	if !out.Opened || out.Draft.Number != 44 || out.Draft.Path != "newsletter/2026-12-29.md" {
+		t.Fatalf("ReconcileDraft = %+v, want edition 44 opened at newsletter/2026-12-29.md", out.Draft)
+	}
+	branch := BranchFor(44)
+	text, err := w.sim.File(repoFN, branch, "newsletter/2026-12-29.md")
+	check(t, err)
+	if !strings.Contains(text, "# OSPO Newsletter 44\n") || !strings.Contains(text, "- [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/1)\n") ||
+		strings.Contains(text, "SAP") {
+		t.Errorf("edition file:\n%s\nwant edition 44 with the accepted job only", text)
+	}
+	readme, err := w.sim.File(repoFN, branch, "newsletter/README.md")
+	check(t, err)
+	if !strings.Contains(readme, "Issue 44") {
+		t.Errorf("README index:\n%s\nwant edition 44 added", readme)
+	}
+
+	// Nothing changed: nothing written.
+	before := w.writes()
+	out, err = w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	if out.Opened || out.Committed || w.writes() != before {
+		t.Errorf("second ReconcileDraft opened=%v committed=%v writes=%d, want nothing written", out.Opened, out.Committed, w.writes()-before)
+	}
+
+	// A maintainer edits the feature text; a second job is accepted.
+	edited := strings.Replace(text, "# OSPO Newsletter 44\n", "# OSPO Newsletter 44\n\nHappy holidays from the TODO Group!\n", 1)
+	_, err = w.sim.Actor("maya").EditFile(repoFN, branch, "newsletter/2026-12-29.md", edited)
+	check(t, err)
+	w.accept(t, b.Number)
+	out, err = w.svc.ReconcileDraft(ctx, false)
+	check(t, err)
+	if !out.Committed || len(out.Conflicts) > 0 {
+		t.Fatalf("refresh committed=%v conflicts=%v, want a clean commit", out.Committed, out.Conflicts)
+	}
+	text, err = w.sim.File(repoFN, branch, "newsletter/2026-12-29.md")
+	check(t, err)
+	if !strings.Contains(text, "Happy holidays from the TODO Group!") || !strings.Contains(text, "SAP") {
+		t.Errorf("after the refresh:\n%s\nwant the hand edit and the new job", text)
+	}
+
+	// Merge: both submitters are told, labelled and closed.
+	_, err = w.sim.Actor("maya").MarkReady(repoFN, out.Draft.Pull.Number)
+	check(t, err)
+	pr, err := w.sim.Actor("maya").MergePR(repoFN, out.Draft.Pull.Number)
+	check(t, err)
+	pull := out.Draft.Pull
+	pull.Merged, pull.MergeCommitSHA = true, pr.MergeCommitSHA
+	pub, err := w.svc.Publish(ctx, pull)
+	check(t, err)
+	if fmt.Sprint(pub.Published) != fmt.Sprint([]int{a.Number, b.Number}) {
+		t.Errorf("published %v, want %v", pub.Published, []int{a.Number, b.Number})
+	}
+	for _, n := range []int{a.Number, b.Number} {
+		is := w.issue(t, n)
+		if is.State != "closed" || !is.HasLabel(w.svc.Config.Labels.Published) {
+			t.Errorf("#%d: state %s labels %v, want closed and published", n, is.State, is.Labels)
+		}
+		cs, err := w.svc.GH.Comments(ctx, w.svc.Repo, n)
+		check(t, err)
+		if last := cs[len(cs)-1].Body; !strings.Contains(last, "Published in [edition 44](") || !strings.Contains(last, pr.MergeCommitSHA) {
+			t.Errorf("#%d last comment %q, want the published link at the merge commit", n, last)
+		}
+	}
+}
+
+func TestDraftConflictIsReportedNotCommitted(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	w.accept(t, a.Number)
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	branch := BranchFor(44)
+	text, err := w.sim.File(repoFN, branch, out.Draft.Path)
+	check(t, err)
+	line := "- [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/1)"
+	_, err = w.sim.Actor("maya").EditFile(repoFN, branch, out.Draft.Path, strings.Replace(text, line, "- [🇺🇸 Comcast | Senior Engineer](https://example.com/jobs/1)", 1))
+	check(t, err)
+	// The submitter edits the same job's title.
+	body := w.svc.Forms[drafts.KindJob].RenderBody(map[string]string{"organization": "Comcast", "title": "Staff Engineer",
+		"link": "https://example.com/jobs/1", "location": "United States"})
+	_, err = w.sim.Actor("ana").EditIssue(repoFN, a.Number, githubsim.IssueEdit{Body: &body})
+	check(t, err)
+	tip, err := w.sim.BranchSHA(repoFN, branch)
+	check(t, err)
+	out, err = w.svc.ReconcileDraft(ctx, false)
+	check(t, err)
+	if len(out.Conflicts) != 1 || out.Committed {
+		t.Fatalf("conflicts %v committed %v, want one conflict and no commit", out.Conflicts, out.Committed)
+	}
+	if now, _ := w.sim.BranchSHA(repoFN, branch); now != tip {
+		t.Errorf("the branch moved from %s to %s; a conflict must not be committed", tip, now)
+	}
+	pr := w.issue(t, out.Draft.Pull.Number)
+	if !pr.HasLabel(w.svc.Config.Labels.Conflict) {
+		t.Errorf("draft labels %v, want the conflict label", pr.Labels)
+	}
+	cs, err := w.svc.GH.Comments(ctx, w.svc.Repo, out.Draft.Pull.Number)
+	check(t, err)
+	if len(cs) != 1 || !strings.Contains(cs[0].Body, "Senior Engineer") || !strings.Contains(cs[0].Body, "Staff Engineer") {
+		t.Errorf("draft comments %v, want one naming both clashing lines", cs)
+	}
+}
+
+// TestDraftBudget300 checks the API budget of opening a draft with 300
+// accepted submissions (target: at most 12 requests), and that a refresh
+// with nothing changed writes nothing.
+func TestDraftBudget300(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	for i := range 300 {
+		var k drafts.Kind
+		var a map[string]string
+		link := fmt.Sprintf("https://example.com/%d", i)
+		switch i % 3 {
+		case 0:
+			k, a = drafts.KindJob, job(fmt.Sprintf("Org %d", i), link)
+		case 1:
+			k, a = drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
+		default:
+			k, a = drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
+				"city": "Berlin", "country": "Germany", "link": link}
+		}
+		is, err := w.sim.Actor("ana").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a), w.svc.Config.Labels.ForKind(k))
+		check(t, err)
+		w.accept(t, is.Number)
+	}
+	w.sim.ResetStats()
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	st := w.sim.Stats()
+	t.Logf("opening a draft with %d submissions: %d requests (%d writes): %v", len(out.Result.Included), st.Total, st.Writes, st.ByRoute)
+	if len(out.Result.Included) != 300 {
+		t.Fatalf("included %d, want 300: %v", len(out.Result.Included), out.Result.Excluded)
+	}
+	if st.Total > 12 {
+		t.Errorf("opening the draft took %d requests, want at most 12", st.Total)
+	}
+	w.sim.ResetStats()
+	_, err = w.svc.ReconcileDraft(ctx, false)
+	check(t, err)
+	st = w.sim.Stats()
+	t.Logf("refresh with nothing changed: %d requests, %d writes", st.Total, st.Writes)
+	if st.Writes != 0 {
+		t.Errorf("a refresh with nothing changed wrote %d times: %v", st.Writes, st.ByRoute)
+	}
+}

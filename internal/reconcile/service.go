@@ -1,0 +1,172 @@
+// Package reconcile holds the newsletter's use cases over GitHub: keep a
+// submission's status comment and labels right, keep the next edition's draft
+// pull request right, publish a merged edition. Each one reads what is on
+// GitHub, computes what should be there with the pure drafts package, and
+// writes only the difference, so running one twice, late or concurrently
+// with another replica is harmless. Webhook handlers, the scheduler, the
+// resync and the CLI all call these.
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+)
+
+// Service runs the use cases for one repository with one installation's client.
+type Service struct {
+	GH       *GitHub
+	Repo     Repo
+	Config   *drafts.Config
+	Forms    map[drafts.Kind]*drafts.Form
+	BotLogin string // the app's user, "<slug>[bot]"
+	Now      func() time.Time
+	Log      *slog.Logger
+	// DryRun computes what would be written and logs it instead.
+	DryRun bool
+}
+
+// Hidden markers find the bot's own comments, pull requests and commits again.
+const (
+	statusMarker    = "<!-- newsletter-bot:status -->"
+	conflictMarker  = "<!-- newsletter-bot:conflict -->"
+	configMarker    = "<!-- newsletter-bot:config -->"
+	publishedMarker = "<!-- newsletter-bot:published %d -->"
+	editionMarker   = "<!-- newsletter-bot:edition %d %s %s -->" // number, date, path
+	// renderTrailer ends the message of every commit the bot writes, so its
+	// last version of the draft is found by walking the branch.
+	renderTrailer = "Newsletter-Bot-Render: edition-"
+)
+
+// BranchPrefix starts the name of every draft branch: newsletter/edition-44.
+const BranchPrefix = "newsletter/edition-"
+
+// BranchFor returns the draft branch of an edition.
+func BranchFor(number int) string { return fmt.Sprintf("%s%d", BranchPrefix, number) }
+
+// ErrConfig wraps a repository configuration that does not load.
+var ErrConfig = errors.New("broken configuration")
+
+// LoadConfig reads .github/newsletter.yml from the repository's default
+// branch, else from the organization's .github repository, else returns the
+// defaults. A file that exists but does not decode is an ErrConfig naming
+// the file and the problem.
+func LoadConfig(ctx context.Context, gh *GitHub, r Repo) (*drafts.Config, string, error) {
+	places := []Repo{r}
+	if r.Name != ".github" {
+		places = append(places, Repo{Owner: r.Owner, Name: ".github"})
+	}
+	for _, p := range places {
+		text, err := gh.File(ctx, p, "", drafts.ConfigPath)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		where := p.FullName() + "/" + drafts.ConfigPath
+		cfg, err := drafts.ParseConfig([]byte(text))
+		if err != nil {
+			return nil, where, fmt.Errorf("%w: %s: %v", ErrConfig, p.FullName(), err)
+		}
+		return cfg, where, nil
+	}
+	return drafts.DefaultConfig(), "", nil
+}
+
+// ReportConfig keeps one issue open in the repository while its config is
+// broken, saying what is wrong, and closes it once the config loads
+// (cfgErr nil). It is how a broken config reaches the maintainers.
+func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
+	issues, err := s.GH.Issues(ctx, s.Repo, "", "open")
+	if err != nil {
+		return err
+	}
+	var open *drafts.Issue
+	for i := range issues {
+		if strings.Contains(issues[i].Body, configMarker) && strings.EqualFold(issues[i].User.Login, s.BotLogin) {
+			open = &issues[i]
+			break
+		}
+	}
+	if cfgErr == nil {
+		if open == nil {
+			return nil
+		}
+		if _, err := s.GH.CreateComment(ctx, s.Repo, open.Number, "The configuration loads again; closing."); err != nil {
+			return err
+		}
+		return s.GH.CloseIssue(ctx, s.Repo, open.Number, "completed")
+	}
+	body := configMarker + "\n" + fmt.Sprintf("newsletter-bot cannot read this repository's configuration, so it "+
+		"is not handling submissions or drafts until it is fixed:\n\n```\n%s\n```\n\n"+
+		"Fix `%s` on the default branch; this issue closes by itself once the file loads.",
+		strings.TrimPrefix(cfgErr.Error(), ErrConfig.Error()+": "), drafts.ConfigPath)
+	if open != nil {
+		if open.Body == body {
+			return nil
+		}
+		return s.GH.EditIssueBody(ctx, s.Repo, open.Number, body)
+	}
+	if s.DryRun {
+		s.Log.Info("dry run: would open an issue about the broken configuration", "error", cfgErr)
+		return nil
+	}
+	_, err = s.GH.CreateIssue(ctx, s.Repo, "newsletter-bot: the configuration is broken", body)
+	return err
+}
+
+func (s *Service) now() drafts.Date {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	t := now().UTC()
+	return drafts.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+// isBot reports whether a login is this app's user.
+func (s *Service) isBot(login string) bool { return strings.EqualFold(login, s.BotLogin) }
+
+// submissions lists every open issue that carries a kind label, oldest
+// first, each once: one paginated listing per kind.
+func (s *Service) submissions(ctx context.Context) ([]drafts.Issue, error) {
+	seen := map[int]bool{}
+	var out []drafts.Issue
+	for _, k := range drafts.Kinds {
+		issues, err := s.GH.Issues(ctx, s.Repo, s.Config.Labels.ForKind(k), "open")
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range issues {
+			if !seen[i.Number] && !i.IsPullRequest() {
+				seen[i.Number] = true
+				out = append(out, i)
+			}
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Number < out[b].Number })
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
