@@ -59,12 +59,16 @@ type Fault struct {
 	Latency time.Duration
 }
 
-// WebhookFaults are per-delivery probabilities of delivery faults, drawn
-// from the simulator's seeded generator.
+// WebhookFaults are per-event probabilities of delivery faults. They are
+// drawn when an event is emitted, from a generator seeded by Options.Seed
+// and used for nothing else, so the same seed and the same sequence of
+// changes give the same faults however fast the receiver is.
 type WebhookFaults struct {
 	// Duplicate delivers an event a second time with the same delivery id.
 	Duplicate float64
-	// Reorder swaps an event with the one queued after it.
+	// Reorder swaps an event with the one queued after it: the event is
+	// held back until the next one is emitted and delivered right after
+	// it. WaitForDeliveries releases an event still held back.
 	Reorder float64
 	// Drop never delivers an event (it is still listed in Deliveries).
 	Drop float64
@@ -75,26 +79,30 @@ type faultRule struct {
 	fired int
 }
 
-// faultInjector holds the rules and the seeded generator.
+// faultInjector holds the rules and the seeded generators: one for API
+// requests and one for webhooks, so that the order in which requests and
+// deliveries interleave does not change either's draws.
 type faultInjector struct {
-	mu    sync.Mutex
-	rng   *rand.Rand
-	rules []*faultRule
-	hooks WebhookFaults
+	mu      sync.Mutex
+	rng     *rand.Rand // API fault rules
+	hookRng *rand.Rand // webhook faults
+	rules   []*faultRule
+	hooks   WebhookFaults
 }
 
 func newFaultInjector(seed int64) *faultInjector {
-	return &faultInjector{rng: rand.New(rand.NewSource(seed))}
+	return &faultInjector{rng: rand.New(rand.NewSource(seed)), hookRng: rand.New(rand.NewSource(seed ^ 0x5eed))}
 }
 
-// roll reports whether an event of probability p happens.
-func (f *faultInjector) roll(p float64) bool {
-	if p <= 0 {
-		return false
-	}
+// hookFaults draws the delivery faults of one emitted event.
+func (f *faultInjector) hookFaults() (drop, duplicate, reorder bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.rng.Float64() < p
+	roll := func(p float64) bool { return p > 0 && f.hookRng.Float64() < p }
+	drop = roll(f.hooks.Drop)
+	duplicate = roll(f.hooks.Duplicate) && !drop
+	reorder = roll(f.hooks.Reorder)
+	return drop, duplicate, reorder
 }
 
 // pick returns the faults that fire for a route, in rule order.
@@ -138,12 +146,6 @@ func (s *Sim) SetWebhookFaults(w WebhookFaults) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.hooks = w
-}
-
-func (s *Sim) webhookFaults() WebhookFaults {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return s.faults.hooks
 }
 
 const (

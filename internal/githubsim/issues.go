@@ -78,12 +78,25 @@ func (s *Sim) createIssueLocked(r *repo, by *account, viaApp bool, title, body s
 }
 
 func (s *Sim) editIssueLocked(r *repo, i *issue, by *account, e issueEdit) error {
+	// Validate everything first: GitHub refuses an invalid update whole,
+	// without applying its valid parts or emitting their webhooks.
+	if e.Title != nil && *e.Title != i.Title && strings.TrimSpace(*e.Title) == "" {
+		return invalid(validationError{Resource: "Issue", Field: "title", Code: "missing_field"})
+	}
+	if e.State != nil && *e.State != i.State {
+		switch *e.State {
+		case "closed":
+		case "open":
+			if i.PR != nil && i.PR.Merged {
+				return invalid(validationError{Resource: "PullRequest", Code: "custom", Message: "Cannot reopen a merged pull request"})
+			}
+		default:
+			return invalid(validationError{Resource: "Issue", Field: "state", Code: "invalid"})
+		}
+	}
 	now := s.now()
 	changes := obj{}
 	if e.Title != nil && *e.Title != i.Title {
-		if strings.TrimSpace(*e.Title) == "" {
-			return invalid(validationError{Resource: "Issue", Field: "title", Code: "missing_field"})
-		}
 		changes["title"] = obj{"from": i.Title}
 		i.Title = *e.Title
 	}

@@ -315,8 +315,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &reqCtx{s: s, r: r, route: rt, params: params, body: body}
 	resp := withETag(r, s.handle(c))
-	// 304s are free, and a rate-limited answer already carries its headers.
-	counted := resp.status != http.StatusNotModified && resp.header.Get("X-RateLimit-Remaining") == ""
+	// 304s and reading the rate limit are free, and a rate-limited answer
+	// already carries its headers.
+	counted := resp.status != http.StatusNotModified && rt.key != "GET /rate_limit" && resp.header.Get("X-RateLimit-Remaining") == ""
 	rate := s.rates.finish(c.auth.rateKey(), counted, s.opts.Now())
 	resp.setRateHeaders(rate)
 	s.stats.record(rt.key, c.auth.installationID(), rt.method != http.MethodGet, resp.status == http.StatusNotModified)
@@ -635,7 +636,8 @@ func (s *Sim) Routes() []string {
 }
 
 // WaitForDeliveries blocks until every webhook queued so far has been
-// delivered (or dropped), or ctx is done.
+// delivered (or dropped), or ctx is done. An event held back by a
+// WebhookFaults.Reorder fault is released and delivered first.
 func (s *Sim) WaitForDeliveries(ctx context.Context) error {
 	return s.hooks.wait(ctx)
 }

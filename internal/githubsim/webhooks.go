@@ -38,6 +38,7 @@ type Delivery struct {
 	Err        string // transport error, if any
 	Dropped    bool   // a WebhookFaults.Drop fault swallowed it
 	Duplicate  bool   // a WebhookFaults.Duplicate fault sent it a second time
+	Reordered  bool   // a WebhookFaults.Reorder fault sent it after the next event
 	Payload    []byte
 	Header     http.Header
 }
@@ -152,6 +153,9 @@ type queuedEvent struct {
 	secret string
 	hookID int64
 	appID  int64
+
+	// Delivery faults, drawn when the event was queued.
+	drop, duplicate, reordered bool
 }
 
 // deliveryQueue POSTs events one at a time, in order, from one goroutine.
@@ -163,6 +167,7 @@ type deliveryQueue struct {
 
 	mu      sync.Mutex
 	pending []*queuedEvent
+	held    *queuedEvent // held back by a reorder fault until the next event
 	busy    bool
 	closed  bool
 	done    []Delivery
@@ -191,22 +196,40 @@ func (q *deliveryQueue) notifyLocked() {
 	q.changed = make(chan struct{})
 }
 
+// push queues an event, drawing its delivery faults now so that they
+// depend only on the order of events, not on the delivery goroutine's pace.
 func (q *deliveryQueue) push(ev *queuedEvent) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
 		return
 	}
-	q.pending = append(q.pending, ev)
+	var reorder bool
+	ev.drop, ev.duplicate, reorder = q.s.faults.hookFaults()
+	switch {
+	case q.held != nil:
+		q.pending = append(q.pending, ev, q.held)
+		q.held = nil
+	case reorder:
+		ev.reordered = true
+		q.held = ev
+		return
+	default:
+		q.pending = append(q.pending, ev)
+	}
 	q.notifyLocked()
+	q.wakeLocked()
+}
+
+func (q *deliveryQueue) wakeLocked() {
 	select {
 	case q.wake <- struct{}{}:
 	default:
 	}
 }
 
-// next takes the next event, applying a reorder fault; it blocks until an
-// event is queued and returns nil once the queue is closed.
+// next takes the next event; it blocks until an event is queued and
+// returns nil once the queue is closed.
 func (q *deliveryQueue) next() *queuedEvent {
 	for {
 		q.mu.Lock()
@@ -216,12 +239,7 @@ func (q *deliveryQueue) next() *queuedEvent {
 		}
 		if len(q.pending) > 0 {
 			ev := q.pending[0]
-			if len(q.pending) > 1 && q.s.faults.roll(q.s.webhookFaults().Reorder) {
-				ev = q.pending[1]
-				q.pending = append(q.pending[:1:1], q.pending[2:]...)
-			} else {
-				q.pending = q.pending[1:]
-			}
+			q.pending = q.pending[1:]
 			q.busy = true
 			q.mu.Unlock()
 			return ev
@@ -241,13 +259,12 @@ func (q *deliveryQueue) run() {
 		if ev == nil {
 			return
 		}
-		faults := q.s.webhookFaults()
 		var results []Delivery
-		if q.s.faults.roll(faults.Drop) {
-			results = append(results, Delivery{ID: ev.DeliveryID, Event: ev.Event.Event, Action: ev.Action, Dropped: true, Payload: ev.Payload})
+		if ev.drop {
+			results = append(results, Delivery{ID: ev.DeliveryID, Event: ev.Event.Event, Action: ev.Action, Dropped: true, Reordered: ev.reordered, Payload: ev.Payload})
 		} else {
 			results = append(results, q.deliver(ev, false))
-			if q.s.faults.roll(faults.Duplicate) {
+			if ev.duplicate {
 				results = append(results, q.deliver(ev, true))
 			}
 		}
@@ -261,7 +278,7 @@ func (q *deliveryQueue) run() {
 
 // deliver POSTs one event with GitHub's headers and signature.
 func (q *deliveryQueue) deliver(ev *queuedEvent, duplicate bool) Delivery {
-	d := Delivery{ID: ev.DeliveryID, Event: ev.Event.Event, Action: ev.Action, Duplicate: duplicate, Payload: ev.Payload}
+	d := Delivery{ID: ev.DeliveryID, Event: ev.Event.Event, Action: ev.Action, Duplicate: duplicate, Reordered: ev.reordered, Payload: ev.Payload}
 	req, err := http.NewRequestWithContext(q.ctx, http.MethodPost, ev.url, bytes.NewReader(ev.Payload))
 	if err != nil {
 		d.Err = fmt.Sprintf("build request: %v", err)
@@ -294,8 +311,17 @@ func (q *deliveryQueue) deliver(ev *queuedEvent, duplicate bool) Delivery {
 	return d
 }
 
-// wait blocks until nothing is pending or in flight.
+// wait releases an event held back by a reorder fault, then blocks until
+// nothing is pending or in flight.
 func (q *deliveryQueue) wait(ctx context.Context) error {
+	q.mu.Lock()
+	if q.held != nil && !q.closed {
+		q.pending = append(q.pending, q.held)
+		q.held = nil
+		q.notifyLocked()
+		q.wakeLocked()
+	}
+	q.mu.Unlock()
 	for {
 		q.mu.Lock()
 		if (len(q.pending) == 0 && !q.busy) || q.closed {
