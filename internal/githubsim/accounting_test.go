@@ -1,8 +1,10 @@
 package githubsim
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -144,4 +146,70 @@ func TestConditionalRequests(t *testing.T) {
 			t.Errorf("POST comment = %d with ETag %q, want 201 without one", resp.StatusCode, resp.Header.Get("ETag"))
 		}
 	})
+}
+
+// TestConcurrentClients runs the app and people side by side: every write
+// must land once, be counted once and emit one webhook (and -race must
+// stay quiet).
+func TestConcurrentClients(t *testing.T) {
+	f := newFixture(t, Options{})
+	must(t, f.sim.SetPermission(testRepo, "alice", PermRead))
+	must(t, f.sim.SetPermission(testRepo, "bob", PermRead))
+	client := f.installationClient(t)
+	ctx := ctxT(t)
+	_, _, err := client.Issues.Create(ctx, "acme", "newsletter", &github.IssueRequest{Title: github.String("Busy")})
+	must(t, err)
+	f.waitHooks(t)
+	f.sim.ResetStats()
+	before := len(f.recv.all())
+
+	const workers, each = 4, 10
+	errs := make(chan error, 2*workers*each)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(2)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				_, _, err := client.Issues.CreateComment(ctx, "acme", "newsletter", 1, &github.IssueComment{Body: github.String(fmt.Sprintf("app %d.%d", w, i))})
+				errs <- err
+			}
+		}(w)
+		go func(w int) {
+			defer wg.Done()
+			person := f.sim.Actor([]string{"alice", "bob"}[w%2])
+			for i := 0; i < each; i++ {
+				_, err := person.Comment(testRepo, 1, fmt.Sprintf("%s %d.%d", person.Login(), w, i))
+				errs <- err
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, err)
+	}
+	f.waitHooks(t)
+
+	comments, err := f.sim.Comments(testRepo, 1)
+	must(t, err)
+	ids := map[int64]bool{}
+	for _, c := range comments {
+		ids[c.ID] = true
+	}
+	hooks := f.recv.all()[before:]
+	deliveries := map[string]bool{}
+	for _, r := range hooks {
+		deliveries[r.Header.Get("X-GitHub-Delivery")] = true
+	}
+	const total = 2 * workers * each
+	if len(comments) != total || len(ids) != total {
+		t.Errorf("%d comments with %d distinct ids, want %d", len(comments), len(ids), total)
+	}
+	if len(hooks) != total || len(deliveries) != total {
+		t.Errorf("%d webhooks with %d distinct delivery ids, want %d", len(hooks), len(deliveries), total)
+	}
+	if got := f.sim.Stats().ByInstallation[testInstallationID].ByRoute["POST /repos/{owner}/{repo}/issues/{issue_number}/comments"]; got != workers*each {
+		t.Errorf("counted %d comment writes by the installation, want %d", got, workers*each)
+	}
 }

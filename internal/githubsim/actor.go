@@ -101,12 +101,11 @@ func (a *Actor) EditIssue(repoName string, number int, e IssueEdit) (Issue, erro
 		if err != nil {
 			return err
 		}
-		if i.User != me {
-			if err := a.need(r, me, PermTriage); err != nil {
-				return err
-			}
+		edit := issueEdit{Title: e.Title, Body: e.Body, State: e.State, StateReason: e.StateReason}
+		if err := issueEditAllowed(r, i, me, edit); err != nil {
+			return fmt.Errorf("githubsim: %s may not edit %s#%d: %w", a.login, r.fullName(), number, err)
 		}
-		if err := a.s.editIssueLocked(r, i, me, issueEdit{Title: e.Title, Body: e.Body, State: e.State, StateReason: e.StateReason}); err != nil {
+		if err := a.s.editIssueLocked(r, i, me, edit); err != nil {
 			return fmt.Errorf("edit issue #%d: %w", number, err)
 		}
 		out = snapshotIssue(i)
@@ -151,7 +150,8 @@ func (a *Actor) comment(r *repo, me *account, id int64) (*comment, error) {
 		return nil, fmt.Errorf("githubsim: %s has no comment %d", r.fullName(), id)
 	}
 	if c.User != me {
-		if err := a.need(r, me, PermTriage); err != nil {
+		// GitHub: editing or deleting anyone's comment takes write.
+		if err := a.need(r, me, PermWrite); err != nil {
 			return nil, err
 		}
 	}

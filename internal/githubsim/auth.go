@@ -147,6 +147,24 @@ func (s *Sim) authorizeLocked(c *reqCtx) *response {
 	return nil
 }
 
+// appClaims are the claims of an app JWT. GitHub takes iss as a string
+// (the app id or client id) or as a JSON number (Octokit sends the app id
+// so), which jwt.RegisteredClaims cannot decode.
+type appClaims struct {
+	jwt.RegisteredClaims
+	Iss any `json:"iss"` // shadows RegisteredClaims.Issuer
+}
+
+func (c *appClaims) issuer() string {
+	switch v := c.Iss.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
 // jwtError is a JWT rejection carrying GitHub's message.
 type jwtError string
 
@@ -165,7 +183,7 @@ func (s *Sim) verifyJWT(raw string) (*app, error) {
 	if registered == nil || registered.PublicKey == nil {
 		return nil, jwtError(msgJWTUndecodable)
 	}
-	claims := &jwt.RegisteredClaims{}
+	claims := &appClaims{}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	_, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
 		return registered.PublicKey, nil
@@ -173,7 +191,7 @@ func (s *Sim) verifyJWT(raw string) (*app, error) {
 	if err != nil {
 		return nil, jwtError(msgJWTUndecodable)
 	}
-	if claims.Issuer != strconv.FormatInt(registered.ID, 10) && claims.Issuer != registered.ClientID {
+	if iss := claims.issuer(); iss != strconv.FormatInt(registered.ID, 10) && (iss == "" || iss != registered.ClientID) {
 		return nil, jwtError(msgJWTUndecodable)
 	}
 	now := s.opts.Now()

@@ -42,6 +42,12 @@ func TestCreateInstallationTokenChecksTheJWT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	numericIss, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": testAppID, "iat": now.Add(-30 * time.Second).Unix(), "exp": now.Add(9 * time.Minute).Unix(),
+	}).SignedString(appKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name          string
@@ -57,6 +63,11 @@ func TestCreateInstallationTokenChecksTheJWT(t *testing.T) {
 		{
 			name:          "a JWT made as GitHub's documentation shows, issued a minute ago and expiring in ten, is accepted",
 			authorization: "Bearer " + signJWT(t, appKey, app, now.Add(-time.Minute), now.Add(10*time.Minute)),
+			status:        http.StatusCreated,
+		},
+		{
+			name:          "a JWT whose iss is a JSON number, as Octokit sends it, is accepted",
+			authorization: "Bearer " + numericIss,
 			status:        http.StatusCreated,
 		},
 		{
@@ -92,6 +103,12 @@ func TestCreateInstallationTokenChecksTheJWT(t *testing.T) {
 		{
 			name:          "a JWT issued for another app is refused",
 			authorization: "Bearer " + signJWT(t, appKey, "43", now.Add(-30*time.Second), now.Add(90*time.Second)),
+			status:        http.StatusUnauthorized,
+			message:       msgJWTUndecodable,
+		},
+		{
+			name:          "a JWT without an issuer is refused",
+			authorization: "Bearer " + signJWT(t, appKey, "", now.Add(-30*time.Second), now.Add(90*time.Second)),
 			status:        http.StatusUnauthorized,
 			message:       msgJWTUndecodable,
 		},
@@ -294,6 +311,10 @@ func TestAppEndpoints(t *testing.T) {
 		_, resp, err := client.Apps.FindRepositoryInstallation(ctx, "acme", "elsewhere")
 		wantStatus(t, "FindRepositoryInstallation(acme/elsewhere)", resp, err, http.StatusNotFound)
 	})
+	t.Run("a token for an installation that does not exist is not found", func(t *testing.T) {
+		_, resp, err := client.Apps.CreateInstallationToken(ctx, 999, nil)
+		wantStatus(t, "CreateInstallationToken(999)", resp, err, http.StatusNotFound)
+	})
 	t.Run("an app client signed by another key is refused", func(t *testing.T) {
 		_, other := testKeys(t)
 		_, resp, err := f.appClient(t, other).Apps.ListInstallations(ctx, nil)
@@ -319,4 +340,32 @@ func TestCompleteAppManifest(t *testing.T) {
 	}
 	_, resp, err = client.Apps.CompleteAppManifest(ctx, "code-123")
 	wantStatus(t, "CompleteAppManifest a second time", resp, err, http.StatusNotFound)
+}
+
+func TestJWTMayNameTheAppByClientID(t *testing.T) {
+	appKey, _ := testKeys(t)
+	clock := newTestClock()
+	sim := New(Options{Now: clock.Now})
+	t.Cleanup(sim.Close)
+	must(t, sim.RegisterApp(AppSpec{ID: testAppID, Slug: "newsletter-bot", PublicKey: &appKey.PublicKey, ClientID: "Iv1.abc123"}))
+	must(t, sim.CreateRepo(RepoSpec{Owner: "acme", Name: "newsletter"}))
+	must(t, sim.Install(testInstallationID, "acme", testRepo))
+	now := clock.Now()
+	tests := []struct {
+		name, iss string
+		status    int
+	}{
+		{name: "the client id is accepted as issuer", iss: "Iv1.abc123", status: http.StatusCreated},
+		{name: "the app id is accepted as issuer", iss: strconv.Itoa(testAppID), status: http.StatusCreated},
+		{name: "another client id is refused", iss: "Iv1.other", status: http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			jwtStr := signJWT(t, appKey, tt.iss, now.Add(-30*time.Second), now.Add(90*time.Second))
+			resp, body := doRaw(t, http.MethodPost, sim.URL()+"/app/installations/7/access_tokens", "Bearer "+jwtStr, "")
+			if resp.StatusCode != tt.status {
+				t.Errorf("iss %q: POST access_tokens = %d %v, want %d", tt.iss, resp.StatusCode, body, tt.status)
+			}
+		})
+	}
 }

@@ -63,9 +63,10 @@
 //
 // AddFault injects 5xx errors, secondary and primary rate limits and
 // latency per route; SetWebhookFaults duplicates, reorders and drops
-// deliveries. Both draw from a generator seeded by Options.Seed, so a run
-// is reproducible. Stats counts requests per route template, per
-// installation, and reads versus writes.
+// deliveries. Each draws from its own generator seeded by Options.Seed,
+// and webhook faults are drawn when an event is emitted, so the same seed
+// and the same sequence of calls give the same faults. Stats counts
+// requests per route template, per installation, and reads versus writes.
 //
 // # Fidelity
 //

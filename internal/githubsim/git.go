@@ -79,6 +79,7 @@ func (s *Sim) commitFilesLocked(r *repo, branch string, files map[string]string,
 		if p == "" {
 			return "", fmt.Errorf("empty file path")
 		}
+		replacePath(flat, p)
 		flat[p] = fileEntry{Mode: modeFile, SHA: r.Objects.put(objBlob, []byte(content))}
 	}
 	for _, p := range deletions {
@@ -89,6 +90,16 @@ func (s *Sim) commitFilesLocked(r *repo, branch string, files map[string]string,
 	sha := r.Objects.put(objCommit, encodeCommit(commitData{Tree: tree, Parents: parents, Author: sig, Committer: sig, Message: message}))
 	s.setRefLocked(r, ref, sha, by)
 	return sha, nil
+}
+
+// replacePath makes room for a new entry at p: it removes whatever was at
+// p or under it, and any file standing where one of p's parent directories
+// must be, so that no tree ends up with two entries of the same name.
+func replacePath(flat map[string]fileEntry, p string) {
+	deletePath(flat, p)
+	for dir := path.Dir(p); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		delete(flat, dir)
+	}
 }
 
 // deletePath removes a file, or every file under a directory, from a flat tree.
@@ -603,6 +614,7 @@ func (s *Sim) handleCreateTree(c *reqCtx) *response {
 		}
 		switch {
 		case e.Content != nil:
+			replacePath(flat, p)
 			flat[p] = fileEntry{Mode: e.Mode, SHA: r.Objects.put(objBlob, []byte(*e.Content))}
 		case e.SHA == nil:
 			deletePath(flat, p)
@@ -611,18 +623,19 @@ func (s *Sim) handleCreateTree(c *reqCtx) *response {
 			if err != nil {
 				return errorResponse(http.StatusUnprocessableEntity, fmt.Sprintf("Invalid tree info: tree.sha %s is not a valid tree", *e.SHA))
 			}
-			deletePath(flat, p)
+			replacePath(flat, p)
 			for sp, f := range sub {
 				flat[p+"/"+sp] = f
 			}
 		case e.Mode == modeGitlink:
+			replacePath(flat, p)
 			flat[p] = fileEntry{Mode: e.Mode, SHA: strings.ToLower(*e.SHA)}
 		default:
 			sha := strings.ToLower(*e.SHA)
 			if _, ok := r.Objects.get(sha, objBlob); !ok {
 				return errorResponse(http.StatusUnprocessableEntity, fmt.Sprintf("Invalid tree info: tree.sha %s is not a valid blob", *e.SHA))
 			}
-			deletePath(flat, p)
+			replacePath(flat, p)
 			flat[p] = fileEntry{Mode: e.Mode, SHA: sha}
 		}
 	}

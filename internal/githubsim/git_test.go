@@ -391,3 +391,81 @@ func TestCreateOrUpdateFile(t *testing.T) {
 		t.Errorf("File(%s) = %q, want v2", path, got)
 	}
 }
+
+// TestCreateTreeReplacesWhatIsInTheWay writes entries where the base tree
+// has an entry of the other kind: git trees never hold two entries with
+// the same name, so the new entry must replace the old one.
+func TestCreateTreeReplacesWhatIsInTheWay(t *testing.T) {
+	f := newFixture(t, Options{})
+	client := f.installationClient(t)
+	ctx := ctxT(t)
+	blob, _, err := client.Git.CreateBlob(ctx, "acme", "newsletter", &github.Blob{Content: github.String("flat\n"), Encoding: github.String("utf-8")})
+	must(t, err)
+	main, err := f.sim.BranchSHA(testRepo, "main")
+	must(t, err)
+	base, _, err := client.Git.GetCommit(ctx, "acme", "newsletter", main)
+	must(t, err)
+	tests := []struct {
+		name  string
+		entry *github.TreeEntry
+		want  []string
+	}{
+		{
+			name:  "inline content where a directory was replaces the directory",
+			entry: &github.TreeEntry{Path: github.String("newsletter"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("flat\n")},
+			want:  []string{"README.md blob", "newsletter blob"},
+		},
+		{
+			name:  "a blob where a directory was replaces the directory",
+			entry: &github.TreeEntry{Path: github.String("newsletter"), Mode: github.String("100644"), Type: github.String("blob"), SHA: blob.SHA},
+			want:  []string{"README.md blob", "newsletter blob"},
+		},
+		{
+			name:  "a file below a path that was a file replaces that file with a directory",
+			entry: &github.TreeEntry{Path: github.String("README.md/inner.md"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("inner\n")},
+			want:  []string{"README.md tree", "README.md/inner.md blob", "newsletter tree", "newsletter/template.md blob"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tree, resp, err := client.Git.CreateTree(ctx, "acme", "newsletter", base.GetTree().GetSHA(), []*github.TreeEntry{tt.entry})
+			wantStatus(t, "CreateTree", resp, err, http.StatusCreated)
+			full, _, err := client.Git.GetTree(ctx, "acme", "newsletter", tree.GetSHA(), true)
+			must(t, err)
+			var got []string
+			for _, e := range full.Entries {
+				got = append(got, e.GetPath()+" "+e.GetType())
+			}
+			sort.Strings(got)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("tree = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRefsWithSlashesInTheirNames(t *testing.T) {
+	f := newFixture(t, Options{})
+	must(t, f.sim.SetPermission(testRepo, "alice", PermWrite))
+	client := f.installationClient(t)
+	ctx := ctxT(t)
+	const branch = "newsletter/edition-44"
+	main, err := f.sim.BranchSHA(testRepo, "main")
+	must(t, err)
+	_, resp, err := client.Git.CreateRef(ctx, "acme", "newsletter", &github.Reference{Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(main)}})
+	wantStatus(t, "CreateRef", resp, err, http.StatusCreated)
+	next, err := f.sim.Actor("alice").Push(testRepo, "main", Push{Files: map[string]string{"x.md": "x\n"}})
+	must(t, err)
+	_, resp, err = client.Git.UpdateRef(ctx, "acme", "newsletter", &github.Reference{Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(next)}}, false)
+	wantStatus(t, "UpdateRef("+branch+")", resp, err, http.StatusOK)
+	ref, resp, err := client.Git.GetRef(ctx, "acme", "newsletter", "heads/"+branch)
+	wantStatus(t, "GetRef("+branch+")", resp, err, http.StatusOK)
+	if ref.GetObject().GetSHA() != next {
+		t.Errorf("GetRef(%s) = %s, want %s", branch, ref.GetObject().GetSHA(), next)
+	}
+	file, _, resp, err := client.Repositories.GetContents(ctx, "acme", "newsletter", "x.md", &github.RepositoryContentGetOptions{Ref: branch})
+	wantStatus(t, "GetContents at "+branch, resp, err, http.StatusOK)
+	if got, _ := file.GetContent(); got != "x\n" {
+		t.Errorf("GetContents(x.md, %s) = %q, want x", branch, got)
+	}
+}

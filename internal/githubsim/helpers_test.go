@@ -302,16 +302,6 @@ func kindsOf(events []Event) []string {
 	return out
 }
 
-// last returns the last webhook received, failing when none was.
-func (rc *receiver) last(t testing.TB) received {
-	t.Helper()
-	all := rc.all()
-	if len(all) == 0 {
-		t.Fatal("no webhook received")
-	}
-	return all[len(all)-1]
-}
-
 // lookup follows a dotted path through a decoded JSON payload.
 func lookup(v any, path string) any {
 	for _, k := range strings.Split(path, ".") {

@@ -254,15 +254,37 @@ func (s *Sim) addReactionLocked(list *[]*reaction, by *account, content string) 
 	return x, true, nil
 }
 
-// canModify reports whether the credentials may edit something authored by author.
+// canModify reports whether the credentials may edit or delete something
+// authored by author: their own, or anyone's with write permission (GitHub's
+// roles table: "Edit and delete anyone's comments" is write and up).
 func (c *reqCtx) canModify(author *account) bool {
 	switch c.auth.kind {
 	case "installation":
 		return true
 	case "user":
-		return c.auth.user == author || permRank[c.repo.permission(c.auth.user)] >= permRank[PermTriage]
+		return c.auth.user == author || permRank[c.repo.permission(c.auth.user)] >= permRank[PermWrite]
 	}
 	return false
+}
+
+// issueEditAllowed checks a person's edit of an issue against GitHub's
+// roles table: authors edit their own title and body, close their own
+// issue and reopen it if they closed it themselves; closing and reopening
+// anyone's takes triage; editing anyone's title or body takes write.
+func issueEditAllowed(r *repo, i *issue, who *account, e issueEdit) error {
+	rank := permRank[r.permission(who)]
+	if (e.Title != nil && *e.Title != i.Title) || (e.Body != nil && *e.Body != i.Body) {
+		if who != i.User && rank < permRank[PermWrite] {
+			return newAPIError(http.StatusForbidden, "Must have push access to repository")
+		}
+	}
+	if e.State != nil && *e.State != i.State {
+		own := who == i.User && (*e.State == "closed" || i.ClosedBy == who)
+		if !own && rank < permRank[PermTriage] {
+			return newAPIError(http.StatusForbidden, "Must have triage access to repository")
+		}
+	}
+	return nil
 }
 
 func (c *reqCtx) canTriage() bool {
@@ -507,10 +529,12 @@ func (s *Sim) handleUpdateIssue(c *reqCtx) *response {
 	if resp := c.decode(&req); resp != nil {
 		return resp
 	}
-	if !c.canModify(i.User) {
-		return errorResponse(http.StatusForbidden, "Must have triage access to repository")
-	}
 	e := issueEdit{Title: req.Title, Body: req.Body, State: req.State, StateReason: req.StateReason}
+	if c.auth.kind == "user" {
+		if err := issueEditAllowed(c.repo, i, c.auth.user, e); err != nil {
+			return errResponse(err)
+		}
+	}
 	if req.Labels != nil && c.canTriage() {
 		names := labelNames(*req.Labels)
 		e.Labels = &names
@@ -731,7 +755,7 @@ func (s *Sim) handleUpdateComment(c *reqCtx) *response {
 		return resp
 	}
 	if !c.canModify(cm.User) {
-		return errorResponse(http.StatusForbidden, "Must have triage access to repository")
+		return errorResponse(http.StatusForbidden, "Must have push access to repository")
 	}
 	var req struct {
 		Body string `json:"body"`
@@ -751,7 +775,7 @@ func (s *Sim) handleDeleteComment(c *reqCtx) *response {
 		return resp
 	}
 	if !c.canModify(cm.User) {
-		return errorResponse(http.StatusForbidden, "Must have triage access to repository")
+		return errorResponse(http.StatusForbidden, "Must have push access to repository")
 	}
 	s.deleteCommentLocked(c.repo, cm, c.auth.actor())
 	return noContent()

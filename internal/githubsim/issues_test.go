@@ -612,7 +612,10 @@ func TestTeamMembership(t *testing.T) {
 }
 
 // TestPermissionLevelsGateWrites calls as simulated people with their own
-// tokens and checks the permission GitHub requires for each write.
+// tokens and checks the permission GitHub's table of repository roles
+// requires for each write: labels, closing and reopening need triage;
+// editing someone else's issue or comment needs write; authors may edit
+// their own, close their own and reopen what they closed themselves.
 func TestPermissionLevelsGateWrites(t *testing.T) {
 	f := newFixture(t, Options{})
 	for _, l := range []string{PermRead, PermTriage, PermWrite} {
@@ -652,6 +655,42 @@ func TestPermissionLevelsGateWrites(t *testing.T) {
 		_, resp, err := c.Issues.EditComment(ctx, "acme", "newsletter", cm.ID, &github.IssueComment{Body: github.String("edited")})
 		return resp, err
 	}
+	closeOthers := func(c *github.Client, _ int) (*github.Response, error) {
+		_, resp, err := c.Issues.Edit(ctx, "acme", "newsletter", 1, &github.IssueRequest{State: github.String("closed")})
+		if err == nil {
+			_, _, err = c.Issues.Edit(ctx, "acme", "newsletter", 1, &github.IssueRequest{State: github.String("open")})
+		}
+		return resp, err
+	}
+	closeOwn := func(c *github.Client, _ int) (*github.Response, error) {
+		i, _, err := c.Issues.Create(ctx, "acme", "newsletter", &github.IssueRequest{Title: github.String("Mine")})
+		if err != nil {
+			return nil, err
+		}
+		_, resp, err := c.Issues.Edit(ctx, "acme", "newsletter", i.GetNumber(), &github.IssueRequest{State: github.String("closed")})
+		if err == nil {
+			_, resp, err = c.Issues.Edit(ctx, "acme", "newsletter", i.GetNumber(), &github.IssueRequest{State: github.String("open")})
+		}
+		return resp, err
+	}
+	reopenOwnClosedByOthers := func(c *github.Client, _ int) (*github.Response, error) {
+		i, _, err := c.Issues.Create(ctx, "acme", "newsletter", &github.IssueRequest{Title: github.String("Mine")})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := owner.CloseIssue(testRepo, i.GetNumber()); err != nil {
+			return nil, err
+		}
+		_, resp, err := c.Issues.Edit(ctx, "acme", "newsletter", i.GetNumber(), &github.IssueRequest{State: github.String("open")})
+		return resp, err
+	}
+	deleteOwnComment := func(c *github.Client, _ int) (*github.Response, error) {
+		mine, _, err := c.Issues.CreateComment(ctx, "acme", "newsletter", 1, &github.IssueComment{Body: github.String("oops")})
+		if err != nil {
+			return nil, err
+		}
+		return c.Issues.DeleteComment(ctx, "acme", "newsletter", mine.GetID())
+	}
 	createRef := func(c *github.Client, n int) (*github.Response, error) {
 		_, resp, err := c.Git.CreateRef(ctx, "acme", "newsletter", &github.Reference{Ref: github.String(fmt.Sprintf("refs/heads/b%d", n)), Object: &github.GitObject{SHA: github.String(main)}})
 		return resp, err
@@ -666,9 +705,17 @@ func TestPermissionLevelsGateWrites(t *testing.T) {
 		{"a reader cannot label an issue", PermRead, addLabel, http.StatusForbidden},
 		{"a triager can label an issue", PermTriage, addLabel, http.StatusOK},
 		{"a reader cannot edit someone else's issue", PermRead, editOthers, http.StatusForbidden},
-		{"a triager can edit someone else's issue", PermTriage, editOthers, http.StatusOK},
+		{"a triager cannot edit someone else's issue", PermTriage, editOthers, http.StatusForbidden},
+		{"a writer can edit someone else's issue", PermWrite, editOthers, http.StatusOK},
 		{"a reader can edit their own issue", PermRead, editOwn, http.StatusOK},
+		{"a reader cannot close someone else's issue", PermRead, closeOthers, http.StatusForbidden},
+		{"a triager can close and reopen someone else's issue", PermTriage, closeOthers, http.StatusOK},
+		{"a reader can close and reopen their own issue", PermRead, closeOwn, http.StatusOK},
+		{"a reader cannot reopen their own issue a maintainer closed", PermRead, reopenOwnClosedByOthers, http.StatusForbidden},
 		{"a reader cannot edit someone else's comment", PermRead, editOthersComment, http.StatusForbidden},
+		{"a triager cannot edit someone else's comment", PermTriage, editOthersComment, http.StatusForbidden},
+		{"a writer can edit someone else's comment", PermWrite, editOthersComment, http.StatusOK},
+		{"a reader can delete their own comment", PermRead, deleteOwnComment, http.StatusNoContent},
 		{"a triager cannot create a branch", PermTriage, createRef, http.StatusForbidden},
 		{"a writer can create a branch", PermWrite, createRef, http.StatusCreated},
 	}

@@ -410,11 +410,6 @@ func (s *Sim) handleUpdatePull(c *reqCtx) *response {
 	if resp != nil {
 		return resp
 	}
-	if c.auth.kind == "user" && c.auth.user != p.Issue.User {
-		if resp := c.requirePerm(PermWrite); resp != nil {
-			return resp
-		}
-	}
 	var req struct {
 		Title *string `json:"title"`
 		Body  *string `json:"body"`
@@ -424,10 +419,30 @@ func (s *Sim) handleUpdatePull(c *reqCtx) *response {
 	if resp := c.decode(&req); resp != nil {
 		return resp
 	}
-	if req.Base != nil && *req.Base != p.Base {
+	edit := issueEdit{Title: req.Title, Body: req.Body, State: req.State}
+	newBase := req.Base != nil && *req.Base != p.Base
+	if c.auth.kind == "user" {
+		// Closing and reopening take triage, everything else write.
+		if err := issueEditAllowed(c.repo, p.Issue, c.auth.user, edit); err != nil {
+			return errResponse(err)
+		}
+		if newBase && c.auth.user != p.Issue.User {
+			if resp := c.requirePerm(PermWrite); resp != nil {
+				return resp
+			}
+		}
+	}
+	if newBase {
 		if _, ok := c.repo.Refs["refs/heads/"+*req.Base]; !ok {
 			return validationFailed(validationError{Resource: "PullRequest", Field: "base", Code: "invalid"})
 		}
+	}
+	// The issue half validates before it changes anything; the base change
+	// that follows cannot fail, so an invalid request changes nothing.
+	if err := s.editIssueLocked(c.repo, p.Issue, c.auth.actor(), edit); err != nil {
+		return errResponse(err)
+	}
+	if newBase {
 		old := p.Base
 		p.Base = *req.Base
 		p.Issue.UpdatedAt = s.now()
@@ -435,9 +450,6 @@ func (s *Sim) handleUpdatePull(c *reqCtx) *response {
 			"number": p.Issue.Number, "pull_request": s.pullJSON(c.repo, p, pullWebhook),
 			"changes": obj{"base": obj{"ref": obj{"from": old}, "sha": obj{"from": p.BaseSHA}}},
 		})
-	}
-	if err := s.editIssueLocked(c.repo, p.Issue, c.auth.actor(), issueEdit{Title: req.Title, Body: req.Body, State: req.State}); err != nil {
-		return errResponse(err)
 	}
 	return okJSON(s.pullJSON(c.repo, p, pullFull))
 }

@@ -275,3 +275,44 @@ func TestMergePull(t *testing.T) {
 		wantStatus(t, "Merge as triager", resp, err, http.StatusForbidden)
 	})
 }
+
+func TestUpdatePullPermissionsAndValidation(t *testing.T) {
+	f, client := pullFixture(t, map[string]map[string]string{"feature": {"a.md": "a\n"}, "release": {"r.md": "r\n"}})
+	_, err := f.sim.Actor("alice").OpenPR(testRepo, PullSpec{Head: "feature", Title: "Alice's"})
+	must(t, err)
+	must(t, f.sim.SetPermission(testRepo, "tom", PermTriage))
+	ctx := ctxT(t)
+	tom := f.userClient(t, "tom")
+	tests := []struct {
+		name   string
+		client *github.Client
+		edit   github.PullRequest
+		status int
+	}{
+		{name: "a triager can close someone else's pull request", client: tom, edit: github.PullRequest{State: github.String("closed")}, status: http.StatusOK},
+		{name: "a triager can reopen it", client: tom, edit: github.PullRequest{State: github.String("open")}, status: http.StatusOK},
+		{name: "a triager cannot retitle someone else's pull request", client: tom, edit: github.PullRequest{Title: github.String("Tom's now")}, status: http.StatusForbidden},
+		{name: "a triager cannot change its base", client: tom, edit: github.PullRequest{Base: &github.PullRequestBranch{Ref: github.String("release")}}, status: http.StatusForbidden},
+		{name: "an invalid title refuses the whole edit, base change included", client: client, edit: github.PullRequest{Title: github.String(""), Base: &github.PullRequestBranch{Ref: github.String("release")}}, status: http.StatusUnprocessableEntity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(f.sim.Events())
+			edit := tt.edit
+			_, resp, err := tt.client.PullRequests.Edit(ctx, "acme", "newsletter", 1, &edit)
+			wantStatus(t, "PullRequests.Edit", resp, err, tt.status)
+			if tt.status == http.StatusOK {
+				return
+			}
+			pr, err := f.sim.PullRequest(testRepo, 1)
+			must(t, err)
+			if pr.Title != "Alice's" || pr.Base != "main" {
+				t.Errorf("after a refused edit: title %q base %q, want unchanged", pr.Title, pr.Base)
+			}
+			f.waitHooks(t)
+			if got := kindsOf(f.sim.Events()[before:]); len(got) != 0 {
+				t.Errorf("a refused edit emitted %v", got)
+			}
+		})
+	}
+}
