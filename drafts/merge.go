@@ -84,15 +84,15 @@ func mergeChunk(o, a, b []string) ([]string, bool) {
 	case slices.Equal(b, o), slices.Equal(a, b):
 		return a, true // only ours changed, or both alike
 	case len(o) == 0:
-		return append(slices.Clone(a), b...), true // both inserted here: keep both
+		return slices.Concat(a, b), true // both inserted here: keep both
 	}
 	// One side kept the base lines and only added some around them; the
 	// other side edited the base lines: keep the edit, add the additions.
 	if pre, post, ok := around(b, o); ok {
-		return concat(pre, a, post), true
+		return slices.Concat(pre, a, post), true
 	}
 	if pre, post, ok := around(a, o); ok {
-		return concat(pre, b, post), true
+		return slices.Concat(pre, b, post), true
 	}
 	return nil, false
 }
@@ -105,14 +105,6 @@ func around(s, o []string) (pre, post []string, ok bool) {
 		}
 	}
 	return nil, nil, false
-}
-
-func concat(parts ...[]string) []string {
-	var out []string
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
 }
 
 // linesOf splits text into lines that keep their "\n", so joining them

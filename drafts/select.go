@@ -6,8 +6,26 @@ import "fmt"
 // maintainers ("#12: awaiting review").
 type Exclusion struct {
 	Issue  int    `json:"issue"`
+	Why    Why    `json:"why"`
 	Reason string `json:"reason"`
 }
+
+// Why classifies an exclusion, for code that sorts them (the draft's
+// description lists the ones awaiting review and needing info apart).
+type Why string
+
+// The reasons an issue is left out of an edition.
+const (
+	WhyPullRequest    Why = "pull-request"
+	WhyNotSubmission  Why = "not-a-submission"
+	WhyDeclined       Why = "declined"
+	WhyPublished      Why = "published"
+	WhyClosed         Why = "closed"
+	WhyNeedsInfo      Why = "needs-info"
+	WhyEventOver      Why = "event-over"
+	WhyDeferred       Why = "deferred"
+	WhyAwaitingReview Why = "awaiting-review"
+)
 
 func (e Exclusion) String() string { return fmt.Sprintf("#%d: %s", e.Issue, e.Reason) }
 
@@ -17,8 +35,8 @@ func (e Exclusion) String() string { return fmt.Sprintf("#%d: %s", e.Issue, e.Re
 func Select(cfg *Config, subs []Submission, pub Date) (in []Submission, out []Exclusion) {
 	in = make([]Submission, 0, len(subs))
 	for i := range subs {
-		if reason := leaveOut(cfg, &subs[i], pub); reason != "" {
-			out = append(out, Exclusion{Issue: subs[i].Issue, Reason: reason})
+		if why, reason := leaveOut(cfg, &subs[i], pub); why != "" {
+			out = append(out, Exclusion{Issue: subs[i].Issue, Why: why, Reason: reason})
 			continue
 		}
 		in = append(in, subs[i])
@@ -26,20 +44,20 @@ func Select(cfg *Config, subs []Submission, pub Date) (in []Submission, out []Ex
 	return in, out
 }
 
-func leaveOut(cfg *Config, s *Submission, pub Date) string {
+func leaveOut(cfg *Config, s *Submission, pub Date) (Why, string) {
 	st := s.Status
 	switch {
 	case st.PullRequest:
-		return "a pull request, not a submission"
+		return WhyPullRequest, "a pull request, not a submission"
 	case s.Kind == "":
-		return fmt.Sprintf("not a newsletter submission (no %q, %q or %q label and no issue form in the body)",
+		return WhyNotSubmission, fmt.Sprintf("not a newsletter submission (no %q, %q or %q label and no issue form in the body)",
 			cfg.Labels.Job, cfg.Labels.News, cfg.Labels.Event)
 	case st.Declined:
-		return "declined by a maintainer"
+		return WhyDeclined, "declined by a maintainer"
 	case st.Published && s.Kind != KindEvent:
-		return "already published in an earlier edition"
+		return WhyPublished, "already published in an earlier edition"
 	case st.Closed:
-		return "the issue is closed"
+		return WhyClosed, "the issue is closed"
 	case len(s.Problems) > 0:
 		reason := "needs info: " + s.Problems[0].Message
 		if s.Problems[0].Label != "" {
@@ -48,13 +66,13 @@ func leaveOut(cfg *Config, s *Submission, pub Date) string {
 		if n := len(s.Problems) - 1; n > 0 {
 			reason += fmt.Sprintf(" (and %d more)", n)
 		}
-		return reason
+		return WhyNeedsInfo, reason
 	case s.Kind == KindEvent && s.Event.Last().Before(pub):
-		return fmt.Sprintf("the event is over (its last day, %s, is before the publication day, %s)", LongDate(s.Event.Last()), LongDate(pub))
+		return WhyEventOver, fmt.Sprintf("the event is over (its last day, %s, is before the publication day, %s)", LongDate(s.Event.Last()), LongDate(pub))
 	case st.Deferred:
-		return "deferred by a maintainer to a later edition"
+		return WhyDeferred, "deferred by a maintainer to a later edition"
 	case cfg.RequireApproval && !st.Accepted:
-		return fmt.Sprintf("awaiting a maintainer's review (label %q)", cfg.Labels.Accepted)
+		return WhyAwaitingReview, fmt.Sprintf("awaiting a maintainer's review (label %q)", cfg.Labels.Accepted)
 	}
-	return ""
+	return "", ""
 }

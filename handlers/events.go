@@ -117,7 +117,7 @@ func ReconcileIssue(ctx context.Context, svc *reconcile.Service, issue drafts.Is
 	if draft == nil {
 		return nil
 	}
-	_, err = svc.ReconcileDraft(ctx, false)
+	_, err = svc.RefreshDraft(ctx, *draft)
 	return err
 }
 

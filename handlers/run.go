@@ -79,9 +79,8 @@ func (m *Maintainers) Is(ctx context.Context, svc *reconcile.Service, user strin
 
 // CommentEvent is a newly created comment that may hold commands.
 type CommentEvent struct {
-	Comment     reconcile.Comment
-	Issue       drafts.Issue
-	SenderIsBot bool
+	Comment reconcile.Comment
+	Issue   drafts.Issue
 }
 
 // CommandOutcome says what RunCommands did.
@@ -89,11 +88,6 @@ type CommandOutcome struct {
 	Ran     []string // command names that took effect
 	Refused []string // replies' reasons
 	Skipped string   // why nothing ran: "no command", "from a bot", "already handled"
-	// Changed is true when a command changed the issue's newsletter state,
-	// so the submission and the draft should be reconciled.
-	Changed bool
-	// DraftRequested is true after /newsletter draft.
-	DraftRequested bool
 }
 
 // RunCommands runs the slash commands of one new comment, in order. It
@@ -103,7 +97,7 @@ type CommandOutcome struct {
 // malformed: 😕 and one reply quoting the commands and pointing to help.
 func RunCommands(ctx context.Context, svc *reconcile.Service, m *Maintainers, ev CommentEvent) (CommandOutcome, error) {
 	var out CommandOutcome
-	if ev.SenderIsBot || strings.HasSuffix(strings.ToLower(ev.Comment.User), "[bot]") || ev.Comment.UserType == "Bot" {
+	if strings.HasSuffix(strings.ToLower(ev.Comment.User), "[bot]") || ev.Comment.UserType == "Bot" {
 		out.Skipped = "from a bot"
 		return out, nil
 	}
@@ -135,7 +129,7 @@ func RunCommands(ctx context.Context, svc *reconcile.Service, m *Maintainers, ev
 			replies = append(replies, fmt.Sprintf("`%s`: %s.", inv.Line, why))
 			continue
 		}
-		why, err := run(ctx, svc, inv, user, &issue, &out)
+		why, err := run(ctx, svc, inv, user, &issue)
 		if err != nil {
 			return out, err
 		}
@@ -196,7 +190,7 @@ func teamNote(svc *reconcile.Service) string {
 }
 
 // run carries out one permitted command; it returns why it could not, or "".
-func run(ctx context.Context, svc *reconcile.Service, inv Invocation, user string, issue *drafts.Issue, out *CommandOutcome) (string, error) {
+func run(ctx context.Context, svc *reconcile.Service, inv Invocation, user string, issue *drafts.Issue) (string, error) {
 	labels := svc.Config.Labels
 	kind := kindOf(svc.Config, *issue)
 	needSubmission := func() string {
@@ -225,13 +219,11 @@ func run(ctx context.Context, svc *reconcile.Service, inv Invocation, user strin
 		if issue.State == "closed" {
 			return "the issue is closed; reopen it first", nil
 		}
-		out.Changed = true
 		return "", relabel(ctx, svc, issue, []string{labels.Accepted}, []string{labels.Declined, labels.Deferred})
 	case "decline":
 		if why := needSubmission(); why != "" {
 			return why, nil
 		}
-		out.Changed = true
 		if err := relabel(ctx, svc, issue, []string{labels.Declined}, []string{labels.Accepted, labels.Deferred}); err != nil {
 			return "", err
 		}
@@ -244,7 +236,6 @@ func run(ctx context.Context, svc *reconcile.Service, inv Invocation, user strin
 		if why := needSubmission(); why != "" {
 			return why, nil
 		}
-		out.Changed = true
 		return "", relabel(ctx, svc, issue, []string{labels.Accepted, labels.Deferred}, []string{labels.Declined})
 	case "kind":
 		k, _ := drafts.ParseKind(inv.Args)
@@ -254,20 +245,17 @@ func run(ctx context.Context, svc *reconcile.Service, inv Invocation, user strin
 				remove = append(remove, labels.ForKind(other))
 			}
 		}
-		out.Changed = true
 		return "", relabel(ctx, svc, issue, []string{labels.ForKind(k)}, remove)
 	case "withdraw":
 		if why := needSubmission(); why != "" {
 			return why, nil
 		}
-		out.Changed = true
 		if issue.State == "closed" {
 			return "", nil
 		}
 		issue.State = "closed"
 		return "", svc.GH.CloseIssue(ctx, svc.Repo, issue.Number, "not_planned")
 	case "draft":
-		out.DraftRequested = true
 		_, err := svc.ReconcileDraft(ctx, true)
 		return "", err
 	}

@@ -81,9 +81,22 @@ func (a *Actor) issue(r *repo, number int) (*issue, error) {
 // OpenIssue opens an issue; labels are applied only with triage permission,
 // as on GitHub.
 func (a *Actor) OpenIssue(repoName, title, body string, labels ...string) (Issue, error) {
+	return a.openIssue(repoName, title, body, labels, false)
+}
+
+// OpenIssueFromForm opens an issue the way submitting an issue form does:
+// the form's labels are applied whatever the person's permission, because
+// GitHub applies a template's labels itself. body is the text GitHub
+// renders from the answers.
+func (a *Actor) OpenIssueFromForm(repoName, title, body string, labels ...string) (Issue, error) {
+	return a.openIssue(repoName, title, body, labels, true)
+}
+
+func (a *Actor) openIssue(repoName, title, body string, labels []string, fromForm bool) (Issue, error) {
 	var out Issue
 	err := a.with(repoName, func(r *repo, me *account) error {
-		i, err := a.s.createIssueLocked(r, me, false, title, body, labels, permRank[r.permission(me)] >= permRank[PermTriage])
+		applyLabels := fromForm || permRank[r.permission(me)] >= permRank[PermTriage]
+		i, err := a.s.createIssueLocked(r, me, false, title, body, labels, applyLabels)
 		if err != nil {
 			return fmt.Errorf("open issue in %s: %w", repoName, err)
 		}
@@ -303,6 +316,15 @@ func (a *Actor) OpenPR(repoName string, spec PullSpec) (PullRequest, error) {
 	return out, err
 }
 
+// pull finds pull request number in r.
+func (a *Actor) pull(r *repo, number int) (*issue, error) {
+	i := r.issue(number)
+	if i == nil || i.PR == nil {
+		return nil, fmt.Errorf("githubsim: %s has no pull request #%d", r.fullName(), number)
+	}
+	return i, nil
+}
+
 // MergePR merges a pull request with a merge commit.
 func (a *Actor) MergePR(repoName string, number int) (PullRequest, error) {
 	var out PullRequest
@@ -310,9 +332,9 @@ func (a *Actor) MergePR(repoName string, number int) (PullRequest, error) {
 		if err := a.need(r, me, PermWrite); err != nil {
 			return err
 		}
-		i := r.issue(number)
-		if i == nil || i.PR == nil {
-			return fmt.Errorf("githubsim: %s has no pull request #%d", repoName, number)
+		i, err := a.pull(r, number)
+		if err != nil {
+			return err
 		}
 		if _, err := a.s.mergePullLocked(r, i.PR, me, mergeOptions{}); err != nil {
 			return fmt.Errorf("merge #%d: %w", number, err)
@@ -326,23 +348,6 @@ func (a *Actor) MergePR(repoName string, number int) (PullRequest, error) {
 // Token returns a new personal access token for the actor.
 func (a *Actor) Token() (string, error) { return a.s.UserToken(a.login) }
 
-// OpenIssueFromForm opens an issue the way submitting an issue form does:
-// the form's labels are applied whatever the person's permission, because
-// GitHub applies a template's labels itself. body is the text GitHub
-// renders from the answers.
-func (a *Actor) OpenIssueFromForm(repoName, title, body string, labels ...string) (Issue, error) {
-	var out Issue
-	err := a.with(repoName, func(r *repo, me *account) error {
-		i, err := a.s.createIssueLocked(r, me, false, title, body, labels, true)
-		if err != nil {
-			return fmt.Errorf("open issue in %s: %w", repoName, err)
-		}
-		out = snapshotIssue(i)
-		return nil
-	})
-	return out, err
-}
-
 // MarkReady marks a draft pull request ready for review, as the button on
 // github.com does (GitHub's REST API cannot), and emits
 // pull_request.ready_for_review.
@@ -352,9 +357,9 @@ func (a *Actor) MarkReady(repoName string, number int) (PullRequest, error) {
 		if err := a.need(r, me, PermWrite); err != nil {
 			return err
 		}
-		i := r.issue(number)
-		if i == nil || i.PR == nil {
-			return fmt.Errorf("githubsim: %s has no pull request #%d", repoName, number)
+		i, err := a.pull(r, number)
+		if err != nil {
+			return err
 		}
 		if i.PR.Draft {
 			i.PR.Draft = false

@@ -571,22 +571,16 @@ func (s *Sim) handleListIssueLabels(c *reqCtx) *response {
 }
 
 func (s *Sim) handleAddIssueLabels(c *reqCtx) *response {
-	i, resp := s.issueFromPath(c)
-	if resp != nil {
-		return resp
-	}
-	if !c.canTriage() {
-		return errorResponse(http.StatusForbidden, "Must have triage access to repository")
-	}
-	names, ok := decodeLabelNames(c.body)
-	if !ok {
-		return errorResponse(http.StatusBadRequest, "Problems parsing JSON")
-	}
-	s.addLabelsLocked(c.repo, i, c.auth.actor(), names)
-	return okJSON(s.labelsJSON(c.repo, i.Labels))
+	return s.writeIssueLabels(c, s.addLabelsLocked)
 }
 
 func (s *Sim) handleSetIssueLabels(c *reqCtx) *response {
+	return s.writeIssueLabels(c, s.setLabelsLocked)
+}
+
+// writeIssueLabels decodes a label list and applies it to the issue in the
+// path with apply (add or set), for a caller with triage access.
+func (s *Sim) writeIssueLabels(c *reqCtx, apply func(*repo, *issue, *account, []string)) *response {
 	i, resp := s.issueFromPath(c)
 	if resp != nil {
 		return resp
@@ -598,7 +592,7 @@ func (s *Sim) handleSetIssueLabels(c *reqCtx) *response {
 	if !ok {
 		return errorResponse(http.StatusBadRequest, "Problems parsing JSON")
 	}
-	s.setLabelsLocked(c.repo, i, c.auth.actor(), names)
+	apply(c.repo, i, c.auth.actor(), names)
 	return okJSON(s.labelsJSON(c.repo, i.Labels))
 }
 

@@ -41,6 +41,17 @@ func (s *Service) ReconcileDraft(ctx context.Context, open bool) (DraftOutcome, 
 	}
 }
 
+// RefreshDraft refreshes a draft the caller has just found with OpenDraft,
+// without listing the pull requests again; a lost race falls back to
+// ReconcileDraft, which reads everything afresh.
+func (s *Service) RefreshDraft(ctx context.Context, d Draft) (DraftOutcome, error) {
+	out, err := s.refreshDraft(ctx, d)
+	if errors.Is(err, errConflict) {
+		return s.ReconcileDraft(ctx, false)
+	}
+	return out, err
+}
+
 func (s *Service) reconcileDraft(ctx context.Context, open bool) (DraftOutcome, error) {
 	draft, found, err := s.OpenDraft(ctx)
 	if err != nil {
@@ -363,10 +374,10 @@ func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Confl
 	}
 	var waiting, needsInfo, other []drafts.Exclusion
 	for _, e := range res.Excluded {
-		switch {
-		case strings.HasPrefix(e.Reason, "awaiting"):
+		switch e.Why {
+		case drafts.WhyAwaitingReview:
 			waiting = append(waiting, e)
-		case strings.HasPrefix(e.Reason, "needs info"):
+		case drafts.WhyNeedsInfo:
 			needsInfo = append(needsInfo, e)
 		default:
 			other = append(other, e)
@@ -398,6 +409,6 @@ func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Confl
 		}
 		b.WriteString("\n</details>\n")
 	}
-	b.WriteString("\nMaintainers may edit the file freely on this branch; the bot keeps merging new submissions around the edits. `/newsletter help` on any issue lists the commands.\n")
+	b.WriteString("\nSubmissions are triaged with slash commands on their issues; `/newsletter help` lists them.\n")
 	return b.String()
 }

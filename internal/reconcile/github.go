@@ -97,26 +97,41 @@ func (g *GitHub) Dir(ctx context.Context, r Repo, ref, path string) ([]string, e
 	return out, nil
 }
 
-// Issues lists the issues carrying label (open ones, or all with state "all").
-func (g *GitHub) Issues(ctx context.Context, r Repo, label, state string) ([]drafts.Issue, error) {
-	opts := &github.IssueListByRepoOptions{State: state, Sort: "created", Direction: "asc",
-		ListOptions: github.ListOptions{PerPage: 100}}
-	if label != "" {
-		opts.Labels = []string{label}
+// IssueFilter narrows an issue listing; empty fields do not filter.
+type IssueFilter struct {
+	Label   string
+	State   string // "open" (the default), "closed" or "all"
+	Creator string
+	Since   time.Time
+}
+
+// Issues lists the issues that pass the filter, oldest first.
+func (g *GitHub) Issues(ctx context.Context, r Repo, f IssueFilter) ([]drafts.Issue, error) {
+	opts := &github.IssueListByRepoOptions{State: f.State, Creator: f.Creator, Since: f.Since,
+		Sort: "created", Direction: "asc", ListOptions: github.ListOptions{PerPage: 100}}
+	if f.Label != "" {
+		opts.Labels = []string{f.Label}
 	}
-	var out []drafts.Issue
+	return paginate(&opts.ListOptions, IssueOf, func() ([]*github.Issue, *github.Response, error) {
+		return g.c.Issues.ListByRepo(ctx, r.Owner, r.Name, opts)
+	})
+}
+
+// paginate follows a listing's pages to the end, converting each item.
+func paginate[In, Out any](page *github.ListOptions, convert func(In) Out, list func() ([]In, *github.Response, error)) ([]Out, error) {
+	var out []Out
 	for {
-		page, resp, err := g.c.Issues.ListByRepo(ctx, r.Owner, r.Name, opts)
+		items, resp, err := list()
 		if err != nil {
 			return nil, classify(resp, err)
 		}
-		for _, i := range page {
-			out = append(out, IssueOf(i))
+		for _, it := range items {
+			out = append(out, convert(it))
 		}
 		if resp.NextPage == 0 {
 			return out, nil
 		}
-		opts.Page = resp.NextPage
+		page.Page = resp.NextPage
 	}
 }
 
@@ -187,20 +202,9 @@ func commentOf(c *github.IssueComment) Comment {
 // Comments lists an issue's comments, oldest first.
 func (g *GitHub) Comments(ctx context.Context, r Repo, number int) ([]Comment, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	var out []Comment
-	for {
-		page, resp, err := g.c.Issues.ListComments(ctx, r.Owner, r.Name, number, opts)
-		if err != nil {
-			return nil, classify(resp, err)
-		}
-		for _, c := range page {
-			out = append(out, commentOf(c))
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
-	}
+	return paginate(&opts.ListOptions, commentOf, func() ([]*github.IssueComment, *github.Response, error) {
+		return g.c.Issues.ListComments(ctx, r.Owner, r.Name, number, opts)
+	})
 }
 
 // RepoComments lists the repository's issue comments updated since t, oldest first.
@@ -210,20 +214,9 @@ func (g *GitHub) RepoComments(ctx context.Context, r Repo, since time.Time) ([]C
 	if !since.IsZero() {
 		opts.Since = &since
 	}
-	var out []Comment
-	for {
-		page, resp, err := g.c.Issues.ListComments(ctx, r.Owner, r.Name, 0, opts)
-		if err != nil {
-			return nil, classify(resp, err)
-		}
-		for _, c := range page {
-			out = append(out, commentOf(c))
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
-	}
+	return paginate(&opts.ListOptions, commentOf, func() ([]*github.IssueComment, *github.Response, error) {
+		return g.c.Issues.ListComments(ctx, r.Owner, r.Name, 0, opts)
+	})
 }
 
 // CreateComment comments on an issue or pull request.
@@ -393,20 +386,9 @@ func pullOf(p *github.PullRequest) Pull {
 // OpenPulls lists the open pull requests.
 func (g *GitHub) OpenPulls(ctx context.Context, r Repo) ([]Pull, error) {
 	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
-	var out []Pull
-	for {
-		page, resp, err := g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
-		if err != nil {
-			return nil, classify(resp, err)
-		}
-		for _, p := range page {
-			out = append(out, pullOf(p))
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
-	}
+	return paginate(&opts.ListOptions, pullOf, func() ([]*github.PullRequest, *github.Response, error) {
+		return g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
+	})
 }
 
 // CreatePull opens a draft pull request. When one is already open for

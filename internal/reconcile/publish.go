@@ -91,7 +91,7 @@ func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *draft
 // CloseFinishedEvents closes published events whose last day has passed,
 // with a comment saying why.
 func (s *Service) CloseFinishedEvents(ctx context.Context) ([]int, error) {
-	issues, err := s.GH.Issues(ctx, s.Repo, s.Config.Labels.Event, "open")
+	issues, err := s.GH.Issues(ctx, s.Repo, IssueFilter{Label: s.Config.Labels.Event})
 	if err != nil {
 		return nil, err
 	}

@@ -2,34 +2,17 @@ package reconcile
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/bradleyfalzon/ghinstallation/v2"
-	"github.com/google/go-github/v62/github"
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
-const (
-	appID   = 42
-	instID  = 7
-	repoFN  = "todo/ospology"
-	botUser = "newsletter-bot[bot]"
-)
-
-var (
-	keyOnce sync.Once
-	appKey  *rsa.PrivateKey
-)
+const repoFN = simtest.Repo
 
 type world struct {
 	sim *githubsim.Sim
@@ -37,45 +20,21 @@ type world struct {
 }
 
 // newWorld starts a simulator with a repository shaped like
-// todogroup/ospology: two editions, the README index, the issue labels.
+// todogroup/ospology (see simtest) and a service whose day is today.
 func newWorld(t testing.TB, today string) *world {
 	t.Helper()
-	keyOnce.Do(func() {
-		var err error
-		if appKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-	})
 	sim := githubsim.New(githubsim.Options{Seed: 1})
 	t.Cleanup(sim.Close)
-	check(t, sim.RegisterApp(githubsim.AppSpec{ID: appID, Slug: "newsletter-bot", Owner: "todo", PublicKey: &appKey.PublicKey}))
-	cfg := drafts.DefaultConfig()
-	check(t, sim.CreateRepo(githubsim.RepoSpec{Owner: "todo", Name: "ospology", Files: map[string]string{
-		"newsletter/2026-10-27.md": "# OSPO Newsletter 42\n\nOctober.\n",
-		"newsletter/2026-11-24.md": "# OSPO Newsletter 43\n\nNovember.\n",
-		"newsletter/README.md": "# OSPO Newsletter\n\n| Issue | Date | Issue | Date |\n|---|---|---|---|\n" +
-			"| Issue 42 | [2026-10-27](https://github.com/todo/ospology/blob/main/newsletter/2026-10-27.md) | | |\n" +
-			"| Issue 43 | [2026-11-24](https://github.com/todo/ospology/blob/main/newsletter/2026-11-24.md) | | |\n",
-	}, Labels: []string{cfg.Labels.Job, cfg.Labels.News, cfg.Labels.Event, cfg.Labels.Accepted, cfg.Labels.NeedsInfo,
-		cfg.Labels.Published, cfg.Labels.Declined, cfg.Labels.Deferred, cfg.Labels.Conflict}}))
-	check(t, sim.Install(instID, "todo", repoFN))
-	for _, u := range []string{"ana", "ben", "maya"} {
-		check(t, sim.AddUser(u))
-	}
-	check(t, sim.SetPermission(repoFN, "maya", "maintain"))
-	itr, err := ghinstallation.New(http.DefaultTransport, appID, instID,
-		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey)}))
-	check(t, err)
-	itr.BaseURL = sim.URL()
-	client, err := github.NewClient(&http.Client{Transport: itr}).WithEnterpriseURLs(sim.URL(), sim.URL())
+	check(t, simtest.Setup(sim, ""))
+	client, err := simtest.InstallationClient(sim)
 	check(t, err)
 	now, err := time.Parse(time.DateOnly, today)
 	check(t, err)
 	gh := NewGitHub(client)
-	repo, err := gh.Repository(context.Background(), "todo", "ospology")
+	repo, err := gh.Repository(context.Background(), simtest.Owner, simtest.Name)
 	check(t, err)
-	return &world{sim: sim, svc: &Service{GH: gh, Repo: repo, Config: cfg, Forms: drafts.DefaultForms(),
-		BotLogin: botUser, Now: func() time.Time { return now }}}
+	return &world{sim: sim, svc: &Service{GH: gh, Repo: repo, Config: drafts.DefaultConfig(), Forms: drafts.DefaultForms(),
+		BotLogin: simtest.BotLogin, Now: func() time.Time { return now }}}
 }
 
 func check(t testing.TB, err error) {
@@ -85,11 +44,10 @@ func check(t testing.TB, err error) {
 	}
 }
 
-// file returns the answers of a form as the issue body GitHub writes.
+// open files a suggestion from the kind's form as who.
 func (w *world) open(t testing.TB, who string, k drafts.Kind, answers map[string]string) drafts.Issue {
 	t.Helper()
-	body := w.svc.Forms[k].RenderBody(answers)
-	is, err := w.sim.Actor(who).OpenIssueFromForm(repoFN, "["+string(k)+"] suggestion", body, w.svc.Config.Labels.ForKind(k))
+	is, err := simtest.OpenSubmission(w.sim, who, k, answers)
 	check(t, err)
 	return w.issue(t, is.Number)
 }

@@ -84,13 +84,13 @@ func LoadConfig(ctx context.Context, gh *GitHub, r Repo) (*drafts.Config, string
 // broken, saying what is wrong, and closes it once the config loads
 // (cfgErr nil). It is how a broken config reaches the maintainers.
 func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
-	issues, err := s.GH.Issues(ctx, s.Repo, "", "open")
+	issues, err := s.GH.Issues(ctx, s.Repo, IssueFilter{Creator: s.BotLogin})
 	if err != nil {
 		return err
 	}
 	var open *drafts.Issue
 	for i := range issues {
-		if strings.Contains(issues[i].Body, configMarker) && strings.EqualFold(issues[i].User.Login, s.BotLogin) {
+		if strings.Contains(issues[i].Body, configMarker) {
 			open = &issues[i]
 			break
 		}
@@ -122,12 +122,16 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 	return err
 }
 
-func (s *Service) now() drafts.Date {
-	now := time.Now
+// clock is the service's time; today is its day in UTC.
+func (s *Service) clock() time.Time {
 	if s.Now != nil {
-		now = s.Now
+		return s.Now().UTC()
 	}
-	t := now().UTC()
+	return time.Now().UTC()
+}
+
+func (s *Service) now() drafts.Date {
+	t := s.clock()
 	return drafts.NewDate(t.Year(), t.Month(), t.Day())
 }
 
@@ -147,7 +151,7 @@ func (s *Service) submissions(ctx context.Context) ([]drafts.Issue, error) {
 	seen := map[int]bool{}
 	var out []drafts.Issue
 	for _, k := range drafts.Kinds {
-		issues, err := s.GH.Issues(ctx, s.Repo, s.Config.Labels.ForKind(k), "open")
+		issues, err := s.GH.Issues(ctx, s.Repo, IssueFilter{Label: s.Config.Labels.ForKind(k)})
 		if err != nil {
 			return nil, err
 		}

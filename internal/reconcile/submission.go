@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 )
@@ -137,7 +136,7 @@ func (s *Service) write(what string, number int, do func() error) error {
 func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draft *Draft) (string, error) {
 	var b strings.Builder
 	b.WriteString(statusMarker + "\n")
-	fmt.Fprintf(&b, "### 📰 Newsletter %s\n\n", sub.Kind)
+	fmt.Fprintf(&b, "### 📰 Newsletter preview (%s)\n\n", sub.Kind)
 	pub := s.now()
 	if draft != nil {
 		pub = draft.Date
@@ -173,9 +172,9 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 	st := sub.Status
 	next := func() string {
 		if draft != nil {
-			return fmt.Sprintf("edition %d (%s), draft %s", draft.Number, drafts.LongDate(draft.Date), draft.Pull.HTMLURL)
+			return fmt.Sprintf("edition %d (%s), in draft pull request #%d", draft.Number, drafts.LongDate(draft.Date), draft.Pull.Number)
 		}
-		return fmt.Sprintf("the next edition, whose draft opens on %s", s.Config.NextDraft(time.Now()).Format("January 2, 2006"))
+		return fmt.Sprintf("the next edition, whose draft opens on %s", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
 	}
 	switch {
 	case st.Declined:
