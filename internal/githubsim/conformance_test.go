@@ -870,8 +870,10 @@ func driveWebhooks(t *testing.T, f *fixture) {
 	// pull_request, and issue_comment on a pull request.
 	_, err = alice.Push(testRepo, "newsletter/edition-42", Push{Files: map[string]string{"newsletter/2025-02-25.md": "# OSPO Newsletter 42\n"}, Message: "Draft edition 42"})
 	ok("alice pushes a branch", err)
-	pr, err := alice.OpenPR(testRepo, PullSpec{Head: "newsletter/edition-42", Title: "OSPO Newsletter 42", Body: "Draft."})
-	ok("alice opens a pull request", err)
+	pr, err := alice.OpenPR(testRepo, PullSpec{Head: "newsletter/edition-42", Title: "OSPO Newsletter 42", Body: "Draft.", Draft: true})
+	ok("alice opens a draft pull request", err)
+	_, err = alice.MarkReady(testRepo, pr.Number)
+	ok("alice marks the pull request ready", err)
 	_, err = alice.Push(testRepo, "newsletter/edition-42", Push{Files: map[string]string{"newsletter/2025-02-25.md": "# OSPO Newsletter 42\n\nIntro.\n"}})
 	ok("alice pushes to the pull request", err)
 	_, _, err = gh.PullRequests.Edit(ctx, owner, name, pr.Number, &github.PullRequest{Title: github.String("OSPO Newsletter 42 (draft)")})
