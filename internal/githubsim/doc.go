@@ -78,5 +78,8 @@
 //
 // Not simulated: forks, assignees, milestones, reviews, check runs,
 // search, GraphQL, installation permission scoping, and the contents of
-// commit diffs beyond counts.
+// commit diffs beyond counts. Simplified: author_association is never
+// MEMBER or OWNER (no org membership model), installation tokens cover
+// every repository of the installation, and deleting a pull request's head
+// branch leaves the pull request open.
 package githubsim
