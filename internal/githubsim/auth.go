@@ -279,6 +279,24 @@ func (s *Sim) handleListInstallations(c *reqCtx) *response {
 	return okJSON(list)
 }
 
+// handleListInstallationRepos lists the repositories an installation token
+// reaches, one page at a time, as GitHub does.
+func (s *Sim) handleListInstallationRepos(c *reqCtx) *response {
+	if c.auth.kind != "installation" {
+		return errorResponse(http.StatusForbidden, "You must authenticate with an installation access token in order to list repositories for an installation.")
+	}
+	items := []any{}
+	for _, r := range c.auth.inst.Repos {
+		o := s.repoJSON(r, repoREST)
+		delete(o, "temp_clone_token") // a "repository" here, where it may not be null
+		items = append(items, o)
+	}
+	page, h := c.pageOf(items)
+	resp := okJSON(obj{"total_count": len(items), "repository_selection": "selected", "repositories": page})
+	resp.header = h
+	return resp
+}
+
 func (s *Sim) handleGetInstallation(c *reqCtx) *response {
 	id, _ := strconv.ParseInt(c.param("installation_id"), 10, 64)
 	in := s.st.installations[id]

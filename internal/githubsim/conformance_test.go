@@ -483,6 +483,11 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	// through POST /app/installations/{id}/access_tokens).
 	_, _, err = gh.RateLimit.Get(ctx)
 	ok("get rate limit", err)
+	repos, _, err := gh.Apps.ListRepos(ctx, &github.ListOptions{PerPage: 1})
+	ok("list the installation's repositories", err)
+	if repos.GetTotalCount() < 1 || len(repos.Repositories) != 1 {
+		t.Errorf("installation repositories: total %d, %d on a page of 1", repos.GetTotalCount(), len(repos.Repositories))
+	}
 	_, _, err = gh.Repositories.Get(ctx, owner, name)
 	ok("get repository", err)
 

@@ -565,6 +565,7 @@ func (s *Sim) buildRoutes() []*route {
 	add("GET", "/repos/{owner}/{repo}/installation", authApp, s.handleGetRepoInstallation)
 	add("POST", "/app-manifests/{code}/conversions", authNone, s.handleManifestConversion)
 	add("GET", "/rate_limit", authToken, s.handleRateLimit)
+	add("GET", "/installation/repositories", authToken, s.handleListInstallationRepos)
 
 	// Repositories and git data.
 	add("GET", "/repos/{owner}/{repo}", authToken, s.handleGetRepo)
