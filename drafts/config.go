@@ -321,6 +321,25 @@ func (c *Config) compile() error {
 // NextDraft returns when the next draft is due after t, by draft.schedule.
 func (c *Config) NextDraft(t time.Time) time.Time { return c.parsed.schedule.Next(t.UTC()) }
 
+// DraftDue returns when the draft of ed falls due: the last time
+// draft.schedule fires before the edition's publication day begins (UTC).
+// It looks back up to a year, in growing windows so a schedule that fires
+// every minute costs a day's worth of steps; ok is false when the schedule
+// does not fire in that year (say, "0 9 30 2 *"): then only
+// "/newsletter draft" opens it.
+func (c *Config) DraftDue(ed Edition) (due time.Time, ok bool) {
+	end := time.Date(ed.Date.Year(), ed.Date.Month(), ed.Date.Day(), 0, 0, 0, 0, time.UTC)
+	for _, days := range []int{1, 8, 32, 367} {
+		for t := c.parsed.schedule.Next(end.AddDate(0, 0, -days).Add(-time.Second)); !t.IsZero() && t.Before(end); t = c.parsed.schedule.Next(t) {
+			due, ok = t, true
+		}
+		if ok {
+			return due, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // DraftTitle renders the draft pull request's title for an edition.
 func (c *Config) DraftTitle(ed Edition) (string, error) {
 	return execString(c.parsed.prTitle, struct {

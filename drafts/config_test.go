@@ -3,6 +3,7 @@ package drafts
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseConfigErrors(t *testing.T) {
@@ -123,5 +124,39 @@ func TestRenderEmptyEdition(t *testing.T) {
 	}
 	if strings.Contains(md, "\n\n\n") {
 		t.Errorf("Render(no submissions) has runs of blank lines:\n%s", md)
+	}
+}
+
+func TestDraftDue(t *testing.T) {
+	tests := []struct {
+		schedule string
+		edition  Date // publication day
+		want     string
+	}{
+		{"0 9 1 * *", NewDate(2026, time.December, 29), "2026-12-01T09:00:00Z"},    // the default: the 1st
+		{"0 9 1 * *", NewDate(2026, time.December, 1), "2026-11-01T09:00:00Z"},     // not on the day itself
+		{"30 8 * * MON", NewDate(2026, time.December, 29), "2026-12-28T08:30:00Z"}, // weekly
+		{"* * * * *", NewDate(2026, time.December, 29), "2026-12-28T23:59:00Z"},    // every minute: cheap
+		{"0 0 1 1 *", NewDate(2026, time.December, 29), "2026-01-01T00:00:00Z"},    // yearly
+		{"0 9 15 * *", NewDate(2027, time.January, 12), "2026-12-15T09:00:00Z"},    // across a year
+		{"0 9 30 2 *", NewDate(2026, time.December, 29), "never"},                  // never fires
+		{"0 9 1 * *", NewDate(2026, time.March, 31), "2026-03-01T09:00:00Z"},       // the month of the edition
+	}
+	for _, tt := range tests {
+		cfg, err := ParseConfig([]byte("version: 1\ndraft:\n  schedule: \"" + tt.schedule + "\"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed, err := NewEdition(cfg, 44, tt.edition)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "never"
+		if due, ok := cfg.DraftDue(ed); ok {
+			got = due.Format(time.RFC3339)
+		}
+		if got != tt.want {
+			t.Errorf("schedule %q, edition of %s: due %s, want %s", tt.schedule, tt.edition.Format(time.DateOnly), got, tt.want)
+		}
 	}
 }

@@ -19,20 +19,51 @@ type DraftOutcome struct {
 	Conflicts []drafts.Conflict
 	// Overdue is the edition that is due while Draft, an older one, is still open.
 	Overdue int
-	Result  *drafts.Result
+	// Due is when the schedule makes the next draft due, and Held why it
+	// was not opened (ScheduledDraft only).
+	Due    time.Time
+	Held   string
+	Result *drafts.Result
 }
 
 // maxRaceRetries bounds how often a lost ref race is re-read and retried.
 const maxRaceRetries = 3
 
 // ReconcileDraft keeps the next edition's draft pull request right. With
-// open set (the schedule, or "/newsletter draft"), it opens the draft when
-// none is open; without, it only refreshes an open one. The refresh merges
-// the fresh render into the branch around people's edits; a true conflict
-// is reported on the pull request instead of committed.
+// open set ("/newsletter draft"), it opens the draft when none is open;
+// without, it only refreshes an open one. The refresh merges the fresh
+// render into the branch around people's edits; a true conflict is
+// reported on the pull request instead of committed.
 func (s *Service) ReconcileDraft(ctx context.Context, open bool) (DraftOutcome, error) {
+	mode := refreshOnly
+	if open {
+		mode = openNow
+	}
+	return s.retryDraft(ctx, mode)
+}
+
+// ScheduledDraft is the monthly job: it refreshes the open draft and, when
+// none is open, opens the next edition's once draft.schedule says it is due
+// (Config.DraftDue). It is level-triggered: run it at any time, as often as
+// you like; a run after a missed tick catches up. A draft of that edition
+// that people closed unmerged is not opened again by the schedule, only by
+// "/newsletter draft".
+func (s *Service) ScheduledDraft(ctx context.Context) (DraftOutcome, error) {
+	return s.retryDraft(ctx, openWhenDue)
+}
+
+// draftMode says whether reconcileDraft may open a draft.
+type draftMode int
+
+const (
+	refreshOnly draftMode = iota
+	openNow
+	openWhenDue
+)
+
+func (s *Service) retryDraft(ctx context.Context, mode draftMode) (DraftOutcome, error) {
 	for attempt := 0; ; attempt++ {
-		out, err := s.reconcileDraft(ctx, open)
+		out, err := s.reconcileDraft(ctx, mode)
 		if errors.Is(err, errConflict) && attempt < maxRaceRetries {
 			s.log().Info("lost a race on the draft branch; reading it again", "repository", s.Repo.FullName(), "attempt", attempt+1)
 			continue
@@ -52,19 +83,28 @@ func (s *Service) RefreshDraft(ctx context.Context, d Draft) (DraftOutcome, erro
 	return out, err
 }
 
-func (s *Service) reconcileDraft(ctx context.Context, open bool) (DraftOutcome, error) {
+func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutcome, error) {
 	draft, found, err := s.OpenDraft(ctx)
 	if err != nil {
 		return DraftOutcome{}, err
 	}
 	if !found {
-		if !open {
+		if mode == refreshOnly {
 			return DraftOutcome{}, nil
 		}
-		return s.openDraft(ctx)
+		ed, readme, _, err := s.plan(ctx)
+		if err != nil {
+			return DraftOutcome{}, err
+		}
+		if mode == openWhenDue {
+			if held, out, err := s.holdDraft(ctx, ed); held || err != nil {
+				return out, err
+			}
+		}
+		return s.openDraft(ctx, ed, readme)
 	}
 	out, err := s.refreshDraft(ctx, draft)
-	if err != nil || !open {
+	if err != nil || mode == refreshOnly {
 		return out, err
 	}
 	// A new edition is due but an older draft is still open: keep it, say so.
@@ -83,6 +123,33 @@ func (s *Service) reconcileDraft(ctx context.Context, open bool) (DraftOutcome, 
 		}
 	}
 	return out, nil
+}
+
+// holdDraft reports whether the schedule holds ed's draft back: not due
+// yet, or closed unmerged by people since it fell due.
+func (s *Service) holdDraft(ctx context.Context, ed drafts.Edition) (bool, DraftOutcome, error) {
+	out := DraftOutcome{Draft: Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path}}
+	due, ok := s.Config.DraftDue(ed)
+	out.Due = due
+	switch {
+	case !ok:
+		out.Held = "draft.schedule does not fire in the year before the edition; only /newsletter draft opens it"
+		return true, out, nil
+	case s.clock().Before(due):
+		out.Held = "not due before " + due.Format(time.RFC3339)
+		return true, out, nil
+	}
+	closed, err := s.GH.Pulls(ctx, s.Repo, BranchFor(ed.Number), "closed")
+	if err != nil {
+		return false, out, err
+	}
+	for _, p := range closed {
+		if !p.Merged {
+			out.Held = fmt.Sprintf("#%d, the draft of this edition, was closed without merging; /newsletter draft opens it again", p.Number)
+			return true, out, nil
+		}
+	}
+	return false, out, nil
 }
 
 // dueDay is the day after the draft's publication day: only then is the
@@ -166,11 +233,9 @@ func commitMessage(ed drafts.Edition, what string) string {
 	return fmt.Sprintf("%s: %s\n\n%s%d\n", ed.Title, what, renderTrailer, ed.Number)
 }
 
-func (s *Service) openDraft(ctx context.Context) (DraftOutcome, error) {
-	ed, readme, _, err := s.plan(ctx)
-	if err != nil {
-		return DraftOutcome{}, err
-	}
+// openDraft opens the draft of ed: one commit with the edition and the
+// README index, the branch, the pull request.
+func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme string) (DraftOutcome, error) {
 	res, err := s.build(ctx, ed)
 	if err != nil {
 		return DraftOutcome{}, err

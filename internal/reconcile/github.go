@@ -376,7 +376,7 @@ type Pull struct {
 func pullOf(p *github.PullRequest) Pull {
 	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(),
 		Base: p.GetBase().GetRef(), User: p.GetUser().GetLogin(), HTMLURL: p.GetHTMLURL(), State: p.GetState(),
-		Draft: p.GetDraft(), Merged: p.GetMerged(), MergeCommitSHA: p.GetMergeCommitSHA()}
+		Draft: p.GetDraft(), Merged: p.GetMerged() || p.MergedAt != nil, MergeCommitSHA: p.GetMergeCommitSHA()}
 	for _, l := range p.Labels {
 		out.Labels = append(out.Labels, l.GetName())
 	}
@@ -386,6 +386,15 @@ func pullOf(p *github.PullRequest) Pull {
 // OpenPulls lists the open pull requests.
 func (g *GitHub) OpenPulls(ctx context.Context, r Repo) ([]Pull, error) {
 	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
+	return paginate(&opts.ListOptions, pullOf, func() ([]*github.PullRequest, *github.Response, error) {
+		return g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
+	})
+}
+
+// Pulls lists the pull requests from one of the repository's own branches
+// in a state ("open", "closed" or "all").
+func (g *GitHub) Pulls(ctx context.Context, r Repo, branch, state string) ([]Pull, error) {
+	opts := &github.PullRequestListOptions{State: state, Head: r.Owner + ":" + branch, ListOptions: github.ListOptions{PerPage: 100}}
 	return paginate(&opts.ListOptions, pullOf, func() ([]*github.PullRequest, *github.Response, error) {
 		return g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
 	})

@@ -290,3 +290,51 @@ func TestDraftBudget300(t *testing.T) {
 		t.Errorf("a refresh with nothing changed wrote %d times: %v", st.Writes, st.ByRoute)
 	}
 }
+
+func TestScheduledDraftOpensWhenDueAndRespectsAClosedDraft(t *testing.T) {
+	w := newWorld(t, "2026-11-25") // edition 43 came out on 2026-11-24; 44 is due on the 1st
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	w.svc.Now = func() time.Time { return now }
+	ctx := context.Background()
+	w.accept(t, w.open(t, simtest.Member, drafts.KindJob, job("Comcast", "https://example.com/jobs/1")).Number)
+
+	out, err := w.svc.ScheduledDraft(ctx)
+	check(t, err)
+	if out.Opened || out.Held == "" || out.Due.Format(time.RFC3339) != "2026-12-01T09:00:00Z" {
+		t.Fatalf("on the 25th: opened %v, held %q, due %s; want held until 2026-12-01T09:00:00Z", out.Opened, out.Held, out.Due)
+	}
+	if pulls, _ := w.sim.PullRequests(repoFN); len(pulls) != 0 {
+		t.Fatalf("a pull request was opened before the draft was due: %+v", pulls)
+	}
+
+	now = time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC) // the tick on the 1st was missed: catch up
+	out, err = w.svc.ScheduledDraft(ctx)
+	check(t, err)
+	if !out.Opened || out.Draft.Number != 44 {
+		t.Fatalf("after the due time: opened %v, edition %d, held %q; want edition 44 opened", out.Opened, out.Draft.Number, out.Held)
+	}
+	writes := w.writes()
+	if out, err = w.svc.ScheduledDraft(ctx); err != nil || out.Opened || w.writes() != writes {
+		t.Fatalf("a second run: opened %v, %d writes, err %v; want nothing written", out.Opened, w.writes()-writes, err)
+	}
+
+	// People close the draft unmerged: the schedule leaves it closed...
+	_, err = w.sim.Actor(simtest.Maintainer).CloseIssue(repoFN, out.Draft.Pull.Number)
+	check(t, err)
+	out, err = w.svc.ScheduledDraft(ctx)
+	check(t, err)
+	if out.Opened || !strings.Contains(out.Held, "closed without merging") {
+		t.Fatalf("after people closed the draft: opened %v, held %q", out.Opened, out.Held)
+	}
+	// ...and /newsletter draft opens it again.
+	out, err = w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	if !out.Opened || out.Draft.Number != 44 {
+		t.Fatalf("/newsletter draft after a closed draft: opened %v, edition %d", out.Opened, out.Draft.Number)
+	}
+	pulls, err := w.sim.PullRequests(repoFN)
+	check(t, err)
+	if len(pulls) != 2 || pulls[1].State != "open" {
+		t.Fatalf("pull requests: %+v; want the closed one and one open", pulls)
+	}
+}
