@@ -118,8 +118,22 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 		s.Log.Info("dry run: would open an issue about the broken configuration", "error", cfgErr)
 		return nil
 	}
-	_, err = s.GH.CreateIssue(ctx, s.Repo, "newsletter-bot: the configuration is broken", body)
-	return err
+	n, err := s.GH.CreateIssue(ctx, s.Repo, "newsletter-bot: the configuration is broken", body)
+	if err != nil {
+		return err
+	}
+	// Two replicas may report at the same moment: the later one sees both
+	// and closes its own (compare keepOldest).
+	issues, err = s.GH.Issues(ctx, s.Repo, IssueFilter{Creator: s.BotLogin})
+	if err != nil {
+		return err
+	}
+	for _, i := range issues {
+		if strings.Contains(i.Body, configMarker) && i.Number < n {
+			return s.GH.CloseIssue(ctx, s.Repo, n, "not_planned")
+		}
+	}
+	return nil
 }
 
 // clock is the service's time; today is its day in UTC.

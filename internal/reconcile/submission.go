@@ -107,10 +107,14 @@ func (s *Service) upsertComment(ctx context.Context, number int, marker, body st
 		}
 	}
 	if len(mine) == 0 {
-		return s.write("comment", number, func() error {
-			_, err := s.GH.CreateComment(ctx, s.Repo, number, body)
+		var created Comment
+		if err := s.write("comment", number, func() error {
+			created, err = s.GH.CreateComment(ctx, s.Repo, number, body)
 			return err
-		})
+		}); err != nil || s.DryRun {
+			return err
+		}
+		return s.keepOldest(ctx, number, marker, created.ID)
 	}
 	for _, dup := range mine[1:] {
 		if err := s.write("delete duplicate comment", number, func() error { return s.GH.DeleteComment(ctx, s.Repo, dup.ID) }); err != nil {
@@ -121,6 +125,27 @@ func (s *Service) upsertComment(ctx context.Context, number int, marker, body st
 		return nil
 	}
 	return s.write("edit comment", number, func() error { return s.GH.EditComment(ctx, s.Repo, mine[0].ID, body) })
+}
+
+// keepOldest runs right after the bot created comment id: if another
+// replica created one with the same marker at the same moment, the later
+// of the two creators sees both here and deletes its own, so exactly one
+// stays without waiting for the next pass. One read per created comment.
+func (s *Service) keepOldest(ctx context.Context, number int, marker string, id int64) error {
+	comments, err := s.GH.Comments(ctx, s.Repo, number)
+	if err != nil {
+		return err
+	}
+	for _, c := range comments {
+		if s.isBot(c.User) && strings.Contains(c.Body, marker) {
+			if c.ID < id {
+				s.log().Info("another replica commented first; deleting the duplicate", "repository", s.Repo.FullName(), "issue", number)
+				return s.GH.DeleteComment(ctx, s.Repo, id)
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // write runs one write to GitHub, or logs it in a dry run.
