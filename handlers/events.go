@@ -155,7 +155,8 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 }
 
 // PullRequest handles pull_request events on draft branches: a merge
-// publishes, a push by people re-merges (which also clears a conflict).
+// publishes, a push by people re-merges (which also clears a conflict), a
+// new draft is named in every submission's status.
 type PullRequest struct{ *Env }
 
 func (h *PullRequest) Handles() []string { return []string{"pull_request"} }
@@ -170,7 +171,10 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 		return nil
 	}
 	action := ev.GetAction()
-	if action != "closed" && !(action == "synchronize" && ev.GetSender().GetType() != "Bot") {
+	switch {
+	case action == "closed", action == "opened":
+	case action == "synchronize" && ev.GetSender().GetType() != "Bot":
+	default:
 		return nil
 	}
 	svc, err := h.Service(ctx, githubapp.GetInstallationIDFromEvent(&ev), ev.GetRepo())
@@ -178,8 +182,19 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 		return ignoreConfig(err)
 	}
 	svc.Log = svc.Log.With("delivery", deliveryID, "pull", pr.GetNumber())
-	if action == "synchronize" {
+	switch action {
+	case "synchronize":
 		_, err := svc.ReconcileDraft(ctx, false)
+		return err
+	case "opened":
+		// A draft opened (by the schedule, a command, the CLI or another
+		// replica): every submission's status names it from now on.
+		draft, err := openDraft(ctx, svc)
+		if err != nil || draft == nil || draft.Pull.Number != pr.GetNumber() {
+			return err
+		}
+		n, err := svc.UpdateStatuses(ctx, draft)
+		svc.Log.Info("status comments name the new draft", "edition", draft.Number, "submissions", n)
 		return err
 	}
 	if !pr.GetMerged() {

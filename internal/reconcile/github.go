@@ -371,12 +371,14 @@ type Pull struct {
 	Draft, Merged  bool
 	MergeCommitSHA string
 	Labels         []string
+	CreatedAt      time.Time
 }
 
 func pullOf(p *github.PullRequest) Pull {
 	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(),
 		Base: p.GetBase().GetRef(), User: p.GetUser().GetLogin(), HTMLURL: p.GetHTMLURL(), State: p.GetState(),
-		Draft: p.GetDraft(), Merged: p.GetMerged() || p.MergedAt != nil, MergeCommitSHA: p.GetMergeCommitSHA()}
+		Draft: p.GetDraft(), Merged: p.GetMerged() || p.MergedAt != nil, MergeCommitSHA: p.GetMergeCommitSHA(),
+		CreatedAt: p.GetCreatedAt().Time}
 	for _, l := range p.Labels {
 		out.Labels = append(out.Labels, l.GetName())
 	}

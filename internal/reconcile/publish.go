@@ -103,12 +103,14 @@ func (s *Service) CloseFinishedEvents(ctx context.Context) ([]int, error) {
 		if !sub.Valid() || sub.Kind != drafts.KindEvent || !issue.HasLabel(s.Config.Labels.Published) || !sub.Event.Last().Before(today) {
 			continue
 		}
-		msg := fmt.Sprintf("This event took place (its last day was %s), so it leaves the newsletter. Closing; thank you for sharing it!",
-			drafts.LongDate(sub.Event.Last()))
+		msg := eventOverMarker + "\n" + fmt.Sprintf("This event took place (its last day was %s), so it leaves the newsletter. "+
+			"Closing; thank you for sharing it!", drafts.LongDate(sub.Event.Last()))
+		// upsertComment, not a plain comment: two replicas closing the same
+		// event leave one comment.
+		if err := s.upsertComment(ctx, issue.Number, eventOverMarker, msg); err != nil {
+			return closed, err
+		}
 		if err := s.write("close finished event", issue.Number, func() error {
-			if _, err := s.GH.CreateComment(ctx, s.Repo, issue.Number, msg); err != nil {
-				return err
-			}
 			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
 		}); err != nil {
 			return closed, err

@@ -38,6 +38,7 @@ const (
 	conflictMarker  = "<!-- newsletter-bot:conflict -->"
 	configMarker    = "<!-- newsletter-bot:config -->"
 	publishedMarker = "<!-- newsletter-bot:published %d -->"
+	eventOverMarker = "<!-- newsletter-bot:event-over -->"
 	editionMarker   = "<!-- newsletter-bot:edition %d %s %s -->" // number, date, path
 	// renderTrailer ends the message of every commit the bot writes, so its
 	// last version of the draft is found by walking the branch.

@@ -92,6 +92,22 @@ func (s *Service) ReconcileSubmission(ctx context.Context, issue drafts.Issue, d
 	return s.upsertComment(ctx, issue.Number, statusMarker, body)
 }
 
+// UpdateStatuses brings every open submission's status comment up to date
+// with draft, the draft just opened (nil: none is open). Each costs a read
+// of its comments, and an edit where the text changed.
+func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error) {
+	issues, err := s.submissions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, i := range issues {
+		if err := s.ReconcileSubmission(ctx, i, draft); err != nil {
+			return 0, fmt.Errorf("issue #%d: %w", i.Number, err)
+		}
+	}
+	return len(issues), nil
+}
+
 // upsertComment keeps exactly one bot comment with marker on an issue:
 // created when missing, edited when different, and any duplicate (two
 // replicas racing) deleted, the oldest kept.
@@ -199,7 +215,7 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 		if draft != nil {
 			return fmt.Sprintf("edition %d (%s), in draft pull request #%d", draft.Number, drafts.LongDate(draft.Date), draft.Pull.Number)
 		}
-		return fmt.Sprintf("the next edition, whose draft opens on %s", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
+		return fmt.Sprintf("the next edition (its draft pull request opens on the schedule, next on %s)", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
 	}
 	switch {
 	case st.Declined:
@@ -215,7 +231,7 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 	case s.Config.RequireApproval && !st.Accepted:
 		return "waiting for a maintainer's review. Maintainers: comment `/newsletter accept`, or `/newsletter decline <reason>`; `/newsletter help` lists every command."
 	case st.Published:
-		return "published, and listed again in " + next() + " until the event has taken place."
+		return "published. Events stay listed in each edition until they have taken place: next in " + next() + "."
 	default:
 		return "accepted for " + next() + "."
 	}

@@ -1,0 +1,164 @@
+package bot
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is what the server needs to run as a GitHub App. Load it with
+// ConfigFromEnv, override from flags, then Check it.
+type Config struct {
+	AppID         int64
+	PrivateKey    []byte // PEM, as GitHub hands it out
+	WebhookSecret string
+	APIURL        string // "https://api.github.com/", or "https://HOST/api/v3/" for GitHub Enterprise Server
+	Addr          string // listen address of the webhook and health endpoints
+
+	// ResyncEvery is the pause between resync passes (one also runs at
+	// start-up); ResyncLookback is how far back the first pass looks for
+	// unanswered commands.
+	ResyncEvery    time.Duration
+	ResyncLookback time.Duration
+	// QueueSize webhooks wait for Workers; beyond that GitHub gets a 503
+	// and the resync picks the change up.
+	QueueSize, Workers int
+	// ShutdownGrace bounds how long a shutdown waits for queued webhooks.
+	ShutdownGrace time.Duration
+
+	// Transport carries every request to GitHub (tests; nil: the default).
+	Transport http.RoundTripper
+	// Now is the newsletter's calendar: the day that drives editions, the
+	// draft schedule and events (the demo and tests move it; nil:
+	// time.Now). Comparisons with GitHub's timestamps always use the wall
+	// clock.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultAPIURL      = "https://api.github.com/"
+	DefaultAddr        = ":8080"
+	DefaultResyncEvery = 5 * time.Minute
+	DefaultLookback    = 72 * time.Hour
+	WebhookPath        = "/api/github/hook"
+)
+
+// Environment variables ConfigFromEnv reads.
+const (
+	EnvAppID          = "GITHUB_APP_ID"
+	EnvPrivateKey     = "GITHUB_APP_PRIVATE_KEY"
+	EnvPrivateKeyPath = "GITHUB_APP_PRIVATE_KEY_PATH"
+	EnvWebhookSecret  = "GITHUB_WEBHOOK_SECRET"
+	EnvAPIURL         = "GITHUB_API_URL"
+	EnvAddr           = "NEWSLETTER_BOT_ADDR"
+	EnvResyncEvery    = "NEWSLETTER_BOT_RESYNC_EVERY"
+)
+
+// DefaultConfig returns the defaults, without credentials.
+func DefaultConfig() Config {
+	return Config{APIURL: DefaultAPIURL, Addr: DefaultAddr, ResyncEvery: DefaultResyncEvery,
+		ResyncLookback: DefaultLookback, QueueSize: 100, Workers: 4, ShutdownGrace: 25 * time.Second}
+}
+
+// ConfigFromEnv reads the defaults overridden by the environment (getenv
+// is os.Getenv in production). The private key comes from
+// GITHUB_APP_PRIVATE_KEY (the PEM itself; "\n" escapes are accepted for
+// one-line secrets) or from the file GITHUB_APP_PRIVATE_KEY_PATH names.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
+	if v := getenv(EnvAppID); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return c, fmt.Errorf("%s=%q: want the app's numeric id, shown on the app's settings page", EnvAppID, v)
+		}
+		c.AppID = id
+	}
+	key, path := getenv(EnvPrivateKey), getenv(EnvPrivateKeyPath)
+	switch {
+	case key != "" && path != "":
+		return c, fmt.Errorf("both %s and %s are set: keep one", EnvPrivateKey, EnvPrivateKeyPath)
+	case key != "":
+		c.PrivateKey = []byte(strings.ReplaceAll(key, `\n`, "\n"))
+	case path != "":
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", EnvPrivateKeyPath, err)
+		}
+		c.PrivateKey = b
+	}
+	c.WebhookSecret = getenv(EnvWebhookSecret)
+	if v := getenv(EnvAPIURL); v != "" {
+		c.APIURL = v
+	}
+	if v := getenv(EnvAddr); v != "" {
+		c.Addr = v
+	}
+	if v := getenv(EnvResyncEvery); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("%s=%q: want a duration such as 5m", EnvResyncEvery, v)
+		}
+		c.ResyncEvery = d
+	}
+	return c, nil
+}
+
+// Check says what is missing or wrong, every problem at once, each with
+// where to fix it. The server refuses to start until it returns nil.
+func (c *Config) Check() error {
+	var errs []error
+	if c.WebhookSecret == "" {
+		errs = append(errs, fmt.Errorf("no webhook secret (%s or --webhook-secret): without it anyone who finds the URL could "+
+			"forge GitHub's deliveries, so the bot refuses to start; use the secret from the app's settings (or `newsletter-bot setup`)", EnvWebhookSecret))
+	}
+	if c.AppID <= 0 {
+		errs = append(errs, fmt.Errorf("no app id (%s or --app-id): it is on the app's settings page", EnvAppID))
+	}
+	if len(c.PrivateKey) == 0 {
+		errs = append(errs, fmt.Errorf("no private key (%s, %s or --private-key-path): generate one on the app's settings page", EnvPrivateKey, EnvPrivateKeyPath))
+	} else if err := checkKey(c.PrivateKey); err != nil {
+		errs = append(errs, err)
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("API URL %q (%s or --api-url): want https://api.github.com/ or https://HOST/api/v3/", c.APIURL, EnvAPIURL))
+	}
+	if c.ResyncEvery < 0 || (c.ResyncEvery > 0 && c.ResyncEvery < 30*time.Second) {
+		errs = append(errs, fmt.Errorf("resync every %s: want 0 (start-up only) or at least 30s, to stay well inside GitHub's rate limits", c.ResyncEvery))
+	}
+	if c.QueueSize < 0 || c.Workers < 1 {
+		errs = append(errs, fmt.Errorf("queue of %d with %d workers: want a queue of 0 or more and at least one worker", c.QueueSize, c.Workers))
+	}
+	return errors.Join(errs...)
+}
+
+// checkKey parses the PEM the way ghinstallation will, so a bad key is
+// reported at start-up, not at the first webhook.
+func checkKey(b []byte) error {
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return errors.New("the private key is not PEM: it should start with -----BEGIN RSA PRIVATE KEY-----")
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return nil
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		return nil
+	}
+	return errors.New("the private key does not parse as an RSA key: download a fresh one from the app's settings page")
+}
+
+// apiURL is the API URL with the trailing slash go-github wants.
+func (c *Config) apiURL() string {
+	if strings.HasSuffix(c.APIURL, "/") {
+		return c.APIURL
+	}
+	return c.APIURL + "/"
+}
