@@ -297,6 +297,30 @@ func (s *Sim) handleListInstallationRepos(c *reqCtx) *response {
 	return resp
 }
 
+// handleGetAuthenticatedUser is GET /user: the person a token belongs to.
+// Installation tokens have no user, and GitHub says so.
+func (s *Sim) handleGetAuthenticatedUser(c *reqCtx) *response {
+	if c.auth.kind != "user" {
+		return errorResponse(http.StatusForbidden, "Resource not accessible by integration")
+	}
+	a := c.auth.user
+	o := s.userJSON(a).(obj)
+	var name, email any
+	if a.Name != "" {
+		name = a.Name
+	}
+	if a.Email != "" {
+		email = a.Email
+	}
+	profile := obj{"name": name, "company": nil, "blog": "", "location": nil, "email": email, "hireable": nil, "bio": nil,
+		"public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
+		"created_at": ts(a.CreatedAt), "updated_at": ts(a.CreatedAt)}
+	for k, v := range profile {
+		o[k] = v
+	}
+	return okJSON(o)
+}
+
 func (s *Sim) handleGetInstallation(c *reqCtx) *response {
 	id, _ := strconv.ParseInt(c.param("installation_id"), 10, 64)
 	in := s.st.installations[id]

@@ -488,6 +488,16 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	if repos.GetTotalCount() < 1 || len(repos.Repositories) != 1 {
 		t.Errorf("installation repositories: total %d, %d on a page of 1", repos.GetTotalCount(), len(repos.Repositories))
 	}
+	_, resp, err = gh.Users.Get(ctx, "")
+	fails("get the authenticated user with an installation token", resp, err, http.StatusForbidden)
+	must(t, f.sim.AddUser("carol"))
+	carolToken, err := sim.UserToken("carol")
+	ok("carol's token", err)
+	me, _, err := anonymous.WithAuthToken(carolToken).Users.Get(ctx, "")
+	ok("get the authenticated user", err)
+	if me.GetLogin() != "carol" {
+		t.Errorf("GET /user with carol's token: login %q", me.GetLogin())
+	}
 	_, _, err = gh.Repositories.Get(ctx, owner, name)
 	ok("get repository", err)
 

@@ -566,6 +566,7 @@ func (s *Sim) buildRoutes() []*route {
 	add("POST", "/app-manifests/{code}/conversions", authNone, s.handleManifestConversion)
 	add("GET", "/rate_limit", authToken, s.handleRateLimit)
 	add("GET", "/installation/repositories", authToken, s.handleListInstallationRepos)
+	add("GET", "/user", authToken, s.handleGetAuthenticatedUser)
 
 	// Repositories and git data.
 	add("GET", "/repos/{owner}/{repo}", authToken, s.handleGetRepo)

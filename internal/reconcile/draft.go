@@ -24,6 +24,9 @@ type DraftOutcome struct {
 	Due    time.Time
 	Held   string
 	Result *drafts.Result
+	// Text is the edition file as the bot wrote it (or, in a dry run,
+	// would have), and Body the pull request's description.
+	Text, Body string
 }
 
 // maxRaceRetries bounds how often a lost ref race is re-read and retried.
@@ -255,7 +258,7 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 	draft := Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path, Current: true}
 	body := s.pullBody(draft, res, nil)
 	branch := BranchFor(ed.Number)
-	out := DraftOutcome{Draft: draft, Result: res}
+	out := DraftOutcome{Draft: draft, Result: res, Text: res.Markdown, Body: body}
 	if s.DryRun {
 		s.log().Info("dry run: would open a draft pull request", "repository", s.Repo.FullName(), "edition", ed.Number,
 			"branch", branch, "title", title, "included", len(res.Included))
@@ -352,7 +355,10 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 		}
 	}
 	merged := drafts.Merge3(base, ours, res.Markdown)
-	out.Conflicts = merged.Conflicts
+	out.Conflicts, out.Text = merged.Conflicts, merged.Text
+	if len(merged.Conflicts) > 0 {
+		out.Text = ours
+	}
 	if err := s.reportConflicts(ctx, draft, merged.Conflicts); err != nil {
 		return out, err
 	}
@@ -372,6 +378,7 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 		}
 	}
 	body := s.pullBody(draft, res, merged.Conflicts)
+	out.Body = body
 	if body != draft.Pull.Body {
 		if err := s.write("edit the draft's description", draft.Pull.Number, func() error {
 			return s.GH.EditPull(ctx, s.Repo, draft.Pull.Number, draft.Pull.Title, body)
