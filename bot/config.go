@@ -116,7 +116,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 func (c *Config) Check() error {
 	var errs []error
 	if c.WebhookSecret == "" {
-		errs = append(errs, fmt.Errorf("no webhook secret (%s or --webhook-secret): without it anyone who finds the URL could "+
+		errs = append(errs, fmt.Errorf("no webhook secret (%s, or a file named by --webhook-secret-path): without it anyone who finds the URL could "+
 			"forge GitHub's deliveries, so the bot refuses to start; use the secret from the app's settings (or `newsletter-bot setup`)", EnvWebhookSecret))
 	}
 	if c.AppID <= 0 {

@@ -2,6 +2,9 @@
 //
 // Subcommands:
 //
+//	demo     play a month against a local GitHub (offline)
+//	serve    run the GitHub App
+//	draft    open or refresh the next edition's draft pull request
 //	render   render an edition from a JSON list of issues (offline)
 //
 // Run "newsletter-bot help" for the list, "newsletter-bot CMD -h" for flags.
@@ -27,6 +30,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "play a month of the newsletter against a local GitHub, offline", runDemo},
+		{"serve", "run the GitHub App: webhooks, resync and the monthly schedule", runServe},
+		{"draft", "open or refresh the next edition's draft pull request now", runDraft},
 		{"render", "render an edition from a JSON list of issues, offline", runRender},
 	}
 }
