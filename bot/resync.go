@@ -205,7 +205,15 @@ func (r *Resyncer) repo(ctx context.Context, svc *reconcile.Service, last time.T
 		}
 	}
 
-	// 2. The draft: kept current, opened when the schedule says so. A
+	// 2. A draft merged since the last pass is published (again: that is
+	// harmless) in case its webhook was lost.
+	if seen {
+		if _, err := svc.PublishMerged(ctx, last.Add(-overlap)); err != nil {
+			return fmt.Errorf("publishing: %w", err)
+		}
+	}
+
+	// 3. The draft: kept current, opened when the schedule says so. A
 	// draft that opened since the last pass (here, or anywhere whose
 	// webhook got lost) is named in every submission's status.
 	if rep.Draft, err = svc.ScheduledDraft(ctx); err != nil {
@@ -222,7 +230,7 @@ func (r *Resyncer) repo(ctx context.Context, svc *reconcile.Service, last time.T
 		return r.events(ctx, svc, rep) // that covered every open submission
 	}
 
-	// 3. Submissions: all open ones the first time, then those updated
+	// 4. Submissions: all open ones the first time, then those updated
 	// since the last pass (closed ones too: a withdrawal, a decline).
 	filter := reconcile.IssueFilter{State: "open"}
 	if seen {

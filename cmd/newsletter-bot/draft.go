@@ -174,7 +174,7 @@ func printDraft(stdout, stderr io.Writer, repo, where string, dryRun bool, out r
 		}
 	}
 	if dryRun && out.Text != "" {
-		fmt.Fprintf(stdout, "\n----- %s -----\n%s\n----- pull request description -----\n%s\n", d.Path, out.Text, out.Body)
+		fmt.Fprintf(stdout, "\n----- %s -----\n%s\n----- pull request description -----\n%s\n", d.Path, out.Text, reconcile.StripRender(out.Body))
 	}
 }
 

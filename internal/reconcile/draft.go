@@ -1,9 +1,13 @@
 package reconcile
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 	"time"
@@ -232,8 +236,11 @@ func (s *Service) htmlURL() string {
 	return "https://github.com/" + s.Repo.FullName()
 }
 
-func commitMessage(ed drafts.Edition, what string) string {
-	return fmt.Sprintf("%s: %s\n\n%s%d\n", ed.Title, what, renderTrailer, ed.Number)
+// commitMessage ends with a trailer: Newsletter-Bot-Render on the opening
+// commit, whose file is the bot's render as is, Newsletter-Bot-Merge on
+// the merges, whose files hold people's edits too.
+func commitMessage(ed drafts.Edition, what, trailer string) string {
+	return fmt.Sprintf("%s: %s\n\n%s%d\n", ed.Title, what, trailer, ed.Number)
 }
 
 // openDraft opens the draft of ed: one commit with the edition and the
@@ -256,7 +263,7 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 		return DraftOutcome{}, err
 	}
 	draft := Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path, Current: true}
-	body := s.pullBody(draft, res, nil)
+	body := s.pullBody(draft, res, nil, res.Markdown)
 	branch := BranchFor(ed.Number)
 	out := DraftOutcome{Draft: draft, Result: res, Text: res.Markdown, Body: body}
 	if s.DryRun {
@@ -268,7 +275,7 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 	if err != nil {
 		return out, err
 	}
-	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, commitMessage(ed, "open the draft"))
+	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, commitMessage(ed, "open the draft", renderTrailer))
 	if err != nil {
 		return out, err
 	}
@@ -300,12 +307,14 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 	return out, nil
 }
 
-// lastRender finds the newest commit on the branch that the bot wrote for
-// the edition: the base of the three-way merge.
+// lastRender finds the commit that opened the draft, whose file is a pure
+// render: the base of last resort when the description lost the last
+// render. Against it, lines the bot merged since look like changes on both
+// sides, which at worst shows as a conflict, never as a lost edit.
 func (s *Service) lastRender(ctx context.Context, tip string, number int) (string, error) {
 	trailer := fmt.Sprintf("%s%d\n", renderTrailer, number)
 	sha := tip
-	for range 50 {
+	for range 100 {
 		c, err := s.GH.Commit(ctx, s.Repo, sha)
 		if err != nil {
 			return "", err
@@ -318,7 +327,7 @@ func (s *Service) lastRender(ctx context.Context, tip string, number int) (strin
 		}
 		sha = c.Parents[0]
 	}
-	return "", fmt.Errorf("the branch %s has no commit of the bot's in its last 50", BranchFor(number))
+	return "", fmt.Errorf("the branch %s has no opening commit of the bot's in its last 100", BranchFor(number))
 }
 
 func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, error) {
@@ -338,13 +347,22 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 	if err != nil {
 		return out, err
 	}
-	baseSHA, err := s.lastRender(ctx, tip, draft.Number)
-	if err != nil {
-		return out, err
-	}
-	base, err := s.GH.File(ctx, s.Repo, baseSHA, draft.Path)
-	if err != nil {
-		return out, err
+	// The merge base is the bot's last render as it rendered it, kept in
+	// the pull request's description. (The file in the bot's last commit is
+	// no base: it already holds people's edits, and a base holding them
+	// would read the next render as deleting them.)
+	base, ok := decodeRender(draft.Pull.Body)
+	baseSHA := ""
+	if !ok {
+		// Described by hand, or by an older bot: the bot's last commit is
+		// the best base left.
+		if baseSHA, err = s.lastRender(ctx, tip, draft.Number); err != nil {
+			return out, err
+		}
+		if base, err = s.GH.File(ctx, s.Repo, baseSHA, draft.Path); err != nil {
+			return out, err
+		}
+		s.log().Warn("the draft's description lost the bot's last render; merging against its last commit", "repository", s.Repo.FullName(), "pull", draft.Pull.Number)
 	}
 	ours := base
 	if tip != baseSHA {
@@ -367,7 +385,7 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 			s.log().Info("dry run: would commit to the draft", "repository", s.Repo.FullName(), "edition", draft.Number)
 		} else {
 			sha, err := s.GH.CommitFiles(ctx, s.Repo, tip, tree, map[string]string{draft.Path: merged.Text},
-				commitMessage(ed, "merge new submissions"))
+				commitMessage(ed, "merge new submissions", mergeTrailer))
 			if err != nil {
 				return out, err
 			}
@@ -377,7 +395,12 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 			out.Committed = true
 		}
 	}
-	body := s.pullBody(draft, res, merged.Conflicts)
+	// With a conflict nothing of the new render went in: the base stays.
+	nextBase := res.Markdown
+	if len(merged.Conflicts) > 0 {
+		nextBase = base
+	}
+	body := s.pullBody(draft, res, merged.Conflicts, nextBase)
 	out.Body = body
 	if body != draft.Pull.Body {
 		if err := s.write("edit the draft's description", draft.Pull.Number, func() error {
@@ -434,7 +457,8 @@ func (s *Service) reportConflicts(ctx context.Context, draft Draft, conflicts []
 }
 
 // pullBody is the draft pull request's description: what is in, what waits.
-func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Conflict) string {
+// base is the render the branch now incorporates, kept for the next merge.
+func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Conflict, base string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, editionMarker+"\n", d.Number, d.Date.Format(time.DateOnly), d.Path)
 	if s.Config.Draft.Note != "" {
@@ -482,5 +506,53 @@ func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Confl
 		b.WriteString("\n</details>\n")
 	}
 	b.WriteString("\nSubmissions are triaged with slash commands on their issues; `/newsletter help` lists them.\n")
+	b.WriteString("\n" + encodeRender(base) + "\n")
 	return b.String()
+}
+
+// The bot's last render rides in the draft's description, hidden:
+// gzip, then base64, in one HTML comment. A 300-item edition takes about
+// 15 KB of the description's 65,536 characters.
+const renderPrefix = "<!-- newsletter-bot:render "
+
+func encodeRender(text string) string {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw.Write([]byte(text))
+	zw.Close()
+	return renderPrefix + base64.StdEncoding.EncodeToString(buf.Bytes()) + " -->"
+}
+
+func decodeRender(body string) (string, bool) {
+	i := strings.LastIndex(body, renderPrefix)
+	if i < 0 {
+		return "", false
+	}
+	enc, _, ok := strings.Cut(body[i+len(renderPrefix):], " -->")
+	if !ok {
+		return "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", false
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return "", false
+	}
+	text, err := io.ReadAll(io.LimitReader(zr, 4<<20))
+	if err != nil {
+		return "", false
+	}
+	return string(text), true
+}
+
+// StripRender removes the hidden render from a description, for people.
+func StripRender(body string) string {
+	if i := strings.LastIndex(body, renderPrefix); i >= 0 {
+		if _, rest, ok := strings.Cut(body[i:], " -->"); ok {
+			return strings.TrimRight(body[:i], "\n") + "\n" + strings.TrimLeft(rest, "\n")
+		}
+	}
+	return body
 }

@@ -372,13 +372,14 @@ type Pull struct {
 	MergeCommitSHA string
 	Labels         []string
 	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func pullOf(p *github.PullRequest) Pull {
 	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(),
 		Base: p.GetBase().GetRef(), User: p.GetUser().GetLogin(), HTMLURL: p.GetHTMLURL(), State: p.GetState(),
 		Draft: p.GetDraft(), Merged: p.GetMerged() || p.MergedAt != nil, MergeCommitSHA: p.GetMergeCommitSHA(),
-		CreatedAt: p.GetCreatedAt().Time}
+		CreatedAt: p.GetCreatedAt().Time, UpdatedAt: p.GetUpdatedAt().Time}
 	for _, l := range p.Labels {
 		out.Labels = append(out.Labels, l.GetName())
 	}
@@ -400,6 +401,29 @@ func (g *GitHub) Pulls(ctx context.Context, r Repo, branch, state string) ([]Pul
 	return paginate(&opts.ListOptions, pullOf, func() ([]*github.PullRequest, *github.Response, error) {
 		return g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
 	})
+}
+
+// RecentlyClosedPulls lists the pull requests closed (or otherwise
+// updated) since t, newest first, reading pages only as far back as t.
+func (g *GitHub) RecentlyClosedPulls(ctx context.Context, r Repo, since time.Time) ([]Pull, error) {
+	opts := &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 30}}
+	var out []Pull
+	for {
+		page, resp, err := g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		for _, p := range page {
+			if p.GetUpdatedAt().Time.Before(since) {
+				return out, nil
+			}
+			out = append(out, pullOf(p))
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
 }
 
 // CreatePull opens a draft pull request. When one is already open for

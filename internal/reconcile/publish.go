@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 )
@@ -51,26 +52,13 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 }
 
 func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *drafts.Submission, d Draft, url, marker string) error {
-	if sub.Kind == drafts.KindEvent && issue.HasLabel(s.Config.Labels.Published) {
-		// Listed again: tell once per edition.
-		comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
-		if err != nil {
-			return err
-		}
-		for _, c := range comments {
-			if s.isBot(c.User) && strings.Contains(c.Body, marker) {
-				return nil
-			}
-		}
-	}
 	msg := fmt.Sprintf("%s\n🎉 Published in [edition %d](%s) of the newsletter. Thank you, @%s!", marker, d.Number, url, sub.Author)
 	if sub.Kind == drafts.KindEvent {
 		msg += "\n\nEvents stay listed in the following editions until they have taken place; this issue closes by itself then."
 	}
-	if err := s.write("comment published", issue.Number, func() error {
-		_, err := s.GH.CreateComment(ctx, s.Repo, issue.Number, msg)
-		return err
-	}); err != nil {
+	// One comment per edition (the marker names it), even when two
+	// replicas, or a redelivered webhook and the resync, publish at once.
+	if err := s.upsertComment(ctx, issue.Number, marker, msg); err != nil {
 		return err
 	}
 	if !issue.HasLabel(s.Config.Labels.Published) {
@@ -86,6 +74,28 @@ func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *draft
 		})
 	}
 	return nil
+}
+
+// PublishMerged publishes every draft merged since t: the repair for a
+// pull_request.closed webhook that never arrived. Publishing again is
+// harmless, so the window may overlap the last one.
+func (s *Service) PublishMerged(ctx context.Context, since time.Time) ([]PublishOutcome, error) {
+	pulls, err := s.GH.RecentlyClosedPulls(ctx, s.Repo, since)
+	if err != nil {
+		return nil, err
+	}
+	var out []PublishOutcome
+	for _, p := range pulls {
+		if _, ok := draftOf(p); !ok || !p.Merged {
+			continue
+		}
+		o, err := s.Publish(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // CloseFinishedEvents closes published events whose last day has passed,

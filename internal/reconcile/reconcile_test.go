@@ -338,3 +338,67 @@ func TestScheduledDraftOpensWhenDueAndRespectsAClosedDraft(t *testing.T) {
 		t.Fatalf("pull requests: %+v; want the closed one and one open", pulls)
 	}
 }
+
+// TestHandEditSurvivesManyMerges: after a person edits the draft, every
+// later merge must keep the edit, not only the first one. (The merge base
+// is the bot's last render, not its last commit, which holds the edit.)
+func TestHandEditSurvivesManyMerges(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	w.accept(t, w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1")).Number)
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	branch := BranchFor(44)
+	text, err := w.sim.File(repoFN, branch, out.Draft.Path)
+	check(t, err)
+	feature := "## Feature\n\nWritten by hand.\n"
+	edited := strings.Replace(text, "# OSPO Newsletter 44\n", "# OSPO Newsletter 44\n\n"+feature, 1)
+	_, err = w.sim.Actor("maya").EditFile(repoFN, branch, out.Draft.Path, edited)
+	check(t, err)
+	for i, org := range []string{"SAP", "Bosch", "Zalando"} {
+		w.accept(t, w.open(t, "ben", drafts.KindJob, job(org, fmt.Sprintf("https://example.com/jobs/%d", i+2))).Number)
+		out, err := w.svc.ReconcileDraft(ctx, false)
+		check(t, err)
+		if !out.Committed || len(out.Conflicts) > 0 {
+			t.Fatalf("merge %d (%s): committed %v, conflicts %v", i+1, org, out.Committed, out.Conflicts)
+		}
+		text, err := w.sim.File(repoFN, branch, out.Draft.Path)
+		check(t, err)
+		if !strings.Contains(text, feature) || !strings.Contains(text, org+" | Engineer") {
+			t.Fatalf("after merge %d the draft lost the hand edit or misses %s:\n%s", i+1, org, text)
+		}
+	}
+	// A description someone rewrote by hand (losing the hidden render)
+	// falls back to the bot's last commit as the base, and still works.
+	pulls, err := w.sim.PullRequests(repoFN)
+	check(t, err)
+	check(t, w.svc.GH.EditPull(ctx, w.svc.Repo, pulls[0].Number, pulls[0].Title, "Our notes for this edition. "+fmt.Sprintf(editionMarker, 44, "2026-12-29", out.Draft.Path)))
+	w.accept(t, w.open(t, "ben", drafts.KindJob, job("Spotify", "https://example.com/jobs/9")).Number)
+	out, err = w.svc.ReconcileDraft(ctx, false)
+	check(t, err)
+	text, err = w.sim.File(repoFN, branch, out.Draft.Path)
+	check(t, err)
+	if !strings.Contains(text, feature) || !strings.Contains(text, "Spotify | Engineer") {
+		t.Fatalf("with the render lost from the description, the merge lost the edit or the new job:\n%s", text)
+	}
+}
+
+func TestRenderRoundTripsThroughTheDescription(t *testing.T) {
+	text := strings.Repeat("- [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/1) – **“quotes”**\n", 300)
+	body := "Edition 44.\n\n" + encodeRender(text) + "\n"
+	got, ok := decodeRender(body)
+	if !ok || got != text {
+		t.Fatalf("decodeRender(encodeRender(text)) = %v, %v", ok, got == text)
+	}
+	if len(body) > 20000 {
+		t.Errorf("300 lines take %d characters of the description", len(body))
+	}
+	if strings.Contains(StripRender(body), "newsletter-bot:render") {
+		t.Errorf("StripRender left the render in:\n%s", StripRender(body))
+	}
+	for _, broken := range []string{"", renderPrefix + "not base64 -->", renderPrefix + "H4sI", renderPrefix + "aGVsbG8= -->"} {
+		if _, ok := decodeRender(broken); ok {
+			t.Errorf("decodeRender(%q) succeeded", broken)
+		}
+	}
+}

@@ -40,9 +40,10 @@ const (
 	publishedMarker = "<!-- newsletter-bot:published %d -->"
 	eventOverMarker = "<!-- newsletter-bot:event-over -->"
 	editionMarker   = "<!-- newsletter-bot:edition %d %s %s -->" // number, date, path
-	// renderTrailer ends the message of every commit the bot writes, so its
-	// last version of the draft is found by walking the branch.
+	// Trailers end the message of every commit the bot writes: Render on
+	// the commit that opens a draft, Merge on the ones that merge into it.
 	renderTrailer = "Newsletter-Bot-Render: edition-"
+	mergeTrailer  = "Newsletter-Bot-Merge: edition-"
 )
 
 // BranchPrefix starts the name of every draft branch: newsletter/edition-44.
