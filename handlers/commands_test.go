@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,22 @@ func TestHelpTableListsEveryCommand(t *testing.T) {
 		if !strings.HasPrefix(rows[i+2], fmt.Sprintf("| `/newsletter %s", c.Name)) || !strings.Contains(rows[i+2], c.Who.String()) {
 			t.Errorf("row %d = %q, want /newsletter %s for %s", i+2, rows[i+2], c.Name, c.Who)
 		}
+	}
+}
+
+// TestREADMECommandsTable keeps the README's table equal to the one the
+// code drives parsing, permissions and /newsletter help with.
+func TestREADMECommandsTable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- commands-table: generated from handlers.Commands; a test keeps it equal -->\n")
+	table, _, ok2 := strings.Cut(rest, "<!-- end commands-table -->")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no commands-table markers")
+	}
+	if table != HelpTable() {
+		t.Errorf("README.md's commands table differs from handlers.Commands; put this between the markers:\n%s", HelpTable())
 	}
 }

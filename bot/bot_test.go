@@ -1,0 +1,216 @@
+package bot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/palantir/go-githubapp/githubapp"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
+)
+
+func validConfig(t *testing.T) Config {
+	t.Helper()
+	key, err := simtest.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultConfig()
+	c.AppID, c.PrivateKey, c.WebhookSecret = 42, key, "s3cret"
+	return c
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	key, err := simtest.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{EnvAppID: "42", EnvPrivateKeyPath: path, EnvWebhookSecret: "s3cret",
+		EnvAPIURL: "https://ghe.example.com/api/v3", EnvResyncEvery: "10m"}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AppID != 42 || string(c.PrivateKey) != string(key) || c.ResyncEvery != 10*time.Minute || c.apiURL() != "https://ghe.example.com/api/v3/" {
+		t.Errorf("ConfigFromEnv = %+v", c)
+	}
+	if err := c.Check(); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+
+	// A one-line secret with \n escapes is a key too.
+	env = map[string]string{EnvPrivateKey: strings.ReplaceAll(string(key), "\n", `\n`)}
+	if c, err = ConfigFromEnv(func(k string) string { return env[k] }); err != nil || string(c.PrivateKey) != string(key) {
+		t.Errorf("escaped key: %v, equal %v", err, string(c.PrivateKey) == string(key))
+	}
+
+	for name, env := range map[string]map[string]string{
+		"a bad app id":   {EnvAppID: "newsletter"},
+		"two keys":       {EnvPrivateKey: "x", EnvPrivateKeyPath: path},
+		"a missing file": {EnvPrivateKeyPath: filepath.Join(t.TempDir(), "nope.pem")},
+		"a bad duration": {EnvResyncEvery: "often"},
+	} {
+		if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestCheckSaysEverythingWrongAtOnce(t *testing.T) {
+	c := DefaultConfig()
+	c.PrivateKey = []byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
+	c.APIURL = "api.github.com"
+	c.ResyncEvery = time.Second
+	err := c.Check()
+	if err == nil {
+		t.Fatal("Check passed")
+	}
+	for _, want := range []string{EnvWebhookSecret, EnvAppID, "does not parse as an RSA key", "API URL", "at least 30s"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Check does not say %q:\n%v", want, err)
+		}
+	}
+	if _, err := New(c, nil); err == nil {
+		t.Error("New accepted a config that does not Check")
+	}
+}
+
+func sign(secret, body string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(body))
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func TestWebhookSignatureIsChecked(t *testing.T) {
+	b, err := New(validConfig(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := b.Handler()
+	body := `{"action":"opened","issue":{"number":1},"repository":{"name":"r","owner":{"login":"o"}},"installation":{"id":7}}`
+	post := func(sig string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, WebhookPath, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-GitHub-Event", "ping")
+		req.Header.Set("X-GitHub-Delivery", "d-1")
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature-256", sig)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for name, sig := range map[string]string{"no signature": "", "another secret": sign("guess", body), "garbage": "sha256=zz"} {
+		rec := post(sig)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "signature") {
+			t.Errorf("%s: %d %q, want 400 naming the signature", name, rec.Code, rec.Body.String())
+		}
+	}
+	if rec := post(sign("s3cret", body)); rec.Code != http.StatusOK {
+		t.Errorf("a signed ping: %d %q, want 200", rec.Code, rec.Body.String())
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	b, err := New(validConfig(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) int {
+		rec := httptest.NewRecorder()
+		b.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code
+	}
+	if get("/healthz") != http.StatusOK {
+		t.Error("/healthz is not 200")
+	}
+	if get("/readyz") != http.StatusServiceUnavailable {
+		t.Error("/readyz is ready before the credentials were checked")
+	}
+}
+
+type slowHandler struct {
+	release chan struct{}
+	done    atomic.Int64
+}
+
+func (h *slowHandler) Handles() []string { return []string{"issues"} }
+func (h *slowHandler) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	<-h.release
+	h.done.Add(1)
+	return nil
+}
+
+func TestQueueDrainsBeforeShutdown(t *testing.T) {
+	q := newQueue(10, 2)
+	h := &slowHandler{release: make(chan struct{})}
+	for i := range 5 {
+		if err := q.Schedule(context.Background(), githubapp.Dispatch{Handler: h, EventType: "issues", DeliveryID: string(rune('a' + i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if q.Pending() != 5 {
+		t.Fatalf("pending %d, want 5", q.Pending())
+	}
+	drained := make(chan error, 1)
+	go func() { drained <- q.Drain(context.Background()) }()
+	time.Sleep(10 * time.Millisecond)
+	if err := q.Schedule(context.Background(), githubapp.Dispatch{Handler: h}); !errors.Is(err, ErrShuttingDown) {
+		t.Errorf("a delivery while draining: %v, want ErrShuttingDown", err)
+	}
+	select {
+	case <-drained:
+		t.Fatal("Drain returned while deliveries were still running")
+	default:
+	}
+	close(h.release)
+	if err := <-drained; err != nil {
+		t.Fatal(err)
+	}
+	if h.done.Load() != 5 || q.Pending() != 0 {
+		t.Errorf("after Drain: %d handled, %d pending; want 5 and 0", h.done.Load(), q.Pending())
+	}
+
+	// A drain that runs out of time says so.
+	q = newQueue(10, 1)
+	stuck := &slowHandler{release: make(chan struct{})}
+	defer close(stuck.release)
+	if err := q.Schedule(context.Background(), githubapp.Dispatch{Handler: stuck}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := q.Drain(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Drain with a stuck handler: %v, want the deadline", err)
+	}
+}
+
+func TestQueueFullGives503(t *testing.T) {
+	c := validConfig(t)
+	c.QueueSize, c.Workers = 0, 1
+	b, err := New(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What GitHub reads when the queue has no room left.
+	rec := httptest.NewRecorder()
+	b.onDispatchError(rec, httptest.NewRequest(http.MethodPost, WebhookPath, nil), githubapp.ErrCapacityExceeded)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "resync") {
+		t.Errorf("over capacity: %d %q, want 503 saying the resync picks it up", rec.Code, rec.Body.String())
+	}
+}
