@@ -114,12 +114,21 @@ func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutc
 	if err != nil || mode == refreshOnly {
 		return out, err
 	}
-	// A new edition is due but an older draft is still open: keep it, say so.
-	next, _, _, err := s.plan(ctx)
+	// The edition after this draft is due but this one is still open:
+	// keep it, say so. The next edition is planned as if this draft were
+	// out; it is due when the schedule says, and never before this
+	// draft's own publication day has passed.
+	_, _, files, err := s.plan(ctx)
 	if err != nil {
 		return out, err
 	}
-	if next.Number > draft.Number && !s.now().Before(s.dueDay(draft)) {
+	files = append(files, drafts.EditionFile{Number: draft.Number, Date: draft.Date, Path: draft.Path})
+	next, err := drafts.PlanNext(s.Config, files, s.now())
+	if err != nil {
+		return out, err
+	}
+	due, ok := s.Config.DraftDue(next)
+	if next.Number > draft.Number && ok && !s.clock().Before(due) && !s.now().Before(s.dueDay(draft)) {
 		out.Overdue = next.Number
 		msg := fmt.Sprintf("The draft of edition %d is due, but this one (edition %d) is still open. "+
 			"The bot keeps a single draft: merge or close this pull request, and the next draft opens on the following run. "+

@@ -402,3 +402,35 @@ func TestRenderRoundTripsThroughTheDescription(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduledDraftKeepsAnOverdueDraft: last month's draft still open when
+// the next is due: no second draft, one comment saying so.
+func TestScheduledDraftKeepsAnOverdueDraft(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	w.svc.Now = func() time.Time { return now }
+	ctx := context.Background()
+	out, err := w.svc.ScheduledDraft(ctx)
+	check(t, err)
+	if !out.Opened {
+		t.Fatalf("the draft of edition 44 did not open: %q", out.Held)
+	}
+	now = time.Date(2027, 1, 2, 10, 0, 0, 0, time.UTC) // edition 44 (Dec 29) was never merged
+	for range 2 {
+		out, err = w.svc.ScheduledDraft(ctx)
+		check(t, err)
+		if out.Opened || out.Overdue != 45 || out.Draft.Number != 44 {
+			t.Fatalf("opened %v, overdue %d, draft %d; want the edition 44 draft kept and 45 overdue", out.Opened, out.Overdue, out.Draft.Number)
+		}
+	}
+	pulls, err := w.sim.PullRequests(repoFN)
+	check(t, err)
+	if len(pulls) != 1 {
+		t.Fatalf("%d pull requests, want 1", len(pulls))
+	}
+	cs, err := w.sim.Comments(repoFN, pulls[0].Number)
+	check(t, err)
+	if len(cs) != 1 || !strings.Contains(cs[0].Body, "The draft of edition 45 is due, but this one (edition 44) is still open") {
+		t.Errorf("comments on the draft: %+v; want one saying edition 45 is due", cs)
+	}
+}
