@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,21 +41,15 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "\nCredentials: the app's ("+bot.EnvAppID+" and its private key) or a token in "+EnvToken+".")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
 	}
 	fail := func(code int, format string, a ...any) int {
 		fmt.Fprintf(stderr, "newsletter-bot draft: "+format+"\n", a...)
 		return code
 	}
 	owner, name, ok := strings.Cut(*repoName, "/")
-	switch {
-	case fs.NArg() > 0:
-		return fail(exitUsage, "unexpected argument %q", fs.Arg(0))
-	case !ok || owner == "" || name == "" || strings.Contains(name, "/"):
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 		return fail(exitUsage, "--repo must be owner/name, got %q", *repoName)
 	}
 	if err := readKey(&cfg, *keyPath); err != nil {

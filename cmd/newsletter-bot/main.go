@@ -11,6 +11,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -56,6 +58,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "newsletter-bot: unknown command %q; run \"newsletter-bot help\" for the list\n", args[0])
 	return exitUsage
+}
+
+// parseFlags parses a command's flags and refuses stray arguments. done
+// means the command returns code at once: help was asked for, or the
+// command line is unusable (the flag package has said why on stderr).
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		return exitUsage, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "newsletter-bot %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, true
+	}
+	return exitOK, false
 }
 
 func usage(w io.Writer) {

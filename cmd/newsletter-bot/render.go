@@ -26,19 +26,14 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: newsletter-bot render --issues FILE --number N --date YYYY-MM-DD [--config FILE] [--forms DIR] [--format markdown|json]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "newsletter-bot render: "+format+"\n", a...)
 		return exitUsage
 	}
 	switch {
-	case fs.NArg() > 0:
-		return fail("unexpected argument %q", fs.Arg(0))
 	case *issuesPath == "":
 		return fail("--issues is required (a JSON file of issues, or - for stdin)")
 	case *number < 1:

@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,7 +127,7 @@ func TestResyncRepairsLostWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !contains(issue.Labels, drafts.DefaultConfig().Labels.Accepted) {
+	if !slices.Contains(issue.Labels, drafts.DefaultConfig().Labels.Accepted) {
 		t.Errorf("after the resync #%d has labels %v, want it accepted", is.Number, issue.Labels)
 	}
 	rs, err := w.Sim.CommentReactions(simtest.Repo, c.ID)
@@ -209,11 +210,10 @@ func TestBudgets(t *testing.T) {
 
 func botCommits(t *testing.T, w *World, st *Story) int {
 	t.Helper()
-	sha := st.MergeSHA
 	// The merge commit's second parent is the draft branch's tip.
-	parents, err := w.Sim.CommitParents(simtest.Repo, sha)
+	parents, err := w.Sim.CommitParents(simtest.Repo, st.MergeSHA)
 	if err != nil || len(parents) < 1 {
-		t.Fatalf("merge commit %s: parents %v, %v", sha, parents, err)
+		t.Fatalf("merge commit %s: parents %v, %v", st.MergeSHA, parents, err)
 	}
 	tip := parents[len(parents)-1]
 	count := 0
@@ -240,15 +240,6 @@ func botCommits(t *testing.T, w *World, st *Story) int {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func reactionsBy(rs []githubsim.Reaction, login string) string {

@@ -215,7 +215,7 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 		if draft != nil {
 			return fmt.Sprintf("edition %d (%s), in draft pull request #%d", draft.Number, drafts.LongDate(draft.Date), draft.Pull.Number)
 		}
-		return fmt.Sprintf("the next edition (its draft pull request opens on the schedule, next on %s)", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
+		return fmt.Sprintf("the next edition; its draft pull request opens on %s", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
 	}
 	switch {
 	case st.Declined:
@@ -231,7 +231,7 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 	case s.Config.RequireApproval && !st.Accepted:
 		return "waiting for a maintainer's review. Maintainers: comment `/newsletter accept`, or `/newsletter decline <reason>`; `/newsletter help` lists every command."
 	case st.Published:
-		return "published. Events stay listed in each edition until they have taken place: next in " + next() + "."
+		return "published. Events stay listed until they have taken place, so this one is also in " + next() + "."
 	default:
 		return "accepted for " + next() + "."
 	}
