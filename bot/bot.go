@@ -18,6 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gofri/go-github-ratelimit/v2/github_ratelimit"
+	"github.com/gofri/go-github-ratelimit/v2/github_ratelimit/github_secondary_ratelimit"
+	"github.com/google/go-github/v62/github"
 	"github.com/gregjones/httpcache"
 	lru "github.com/hashicorp/golang-lru"
 	"github.com/palantir/go-githubapp/githubapp"
@@ -35,10 +38,17 @@ type Bot struct {
 	queue   *queue
 	hook    http.Handler
 	resync  *Resyncer
+	metrics *metrics
 
-	ready atomic.Bool // the app's identity was read with its credentials
 	once  sync.Once
 	idErr error
+
+	// The readiness check: the last time the credentials were tried
+	// against the API, and what GitHub said.
+	checkMu   sync.Mutex
+	checkedAt time.Time
+	checkErr  error
+	ready     atomic.Bool // the credentials have worked at least once
 }
 
 // New checks cfg and builds a replica; it makes no request yet.
@@ -49,7 +59,12 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	b := &Bot{cfg: cfg, log: log}
+	b.metrics = newMetrics(func() int64 { return b.queue.Pending() }, func() time.Time { return b.resync.LastClean() })
 	opts := []githubapp.ClientOption{
+		// Outside in: the rate left per installation; waiting out GitHub's
+		// secondary rate limits; the requests as sent, retries included.
+		githubapp.WithClientMiddleware(b.metrics.rateMiddleware(), politeness(log), rewind, b.metrics.requestMiddleware(cfg.apiURL())),
 		githubapp.WithClientUserAgent("newsletter-bot"),
 		githubapp.WithClientTimeout(30 * time.Second),
 		// Conditional requests: every GET is revalidated with its ETag, and a
@@ -65,11 +80,15 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, log: log, clients: clients}
+	b.clients = clients
 	b.env = &handlers.Env{Clients: clients, Forms: drafts.DefaultForms(),
 		Maintainers: &handlers.Maintainers{TTL: 2 * time.Minute}, Now: cfg.Now, Log: log}
 	b.queue = newQueue(cfg.QueueSize, cfg.Workers, githubapp.WithAsyncErrorCallback(b.onHandlerError))
-	b.hook = githubapp.NewEventDispatcher(handlers.Handlers(b.env), cfg.WebhookSecret,
+	var hs []githubapp.EventHandler
+	for _, h := range handlers.Handlers(b.env) {
+		hs = append(hs, observed{EventHandler: h, m: b.metrics, log: log})
+	}
+	b.hook = githubapp.NewEventDispatcher(hs, cfg.WebhookSecret,
 		githubapp.WithScheduler(b.queue), githubapp.WithErrorCallback(b.onDispatchError))
 	b.resync = &Resyncer{Clients: clients, Env: b.env, Lookback: cfg.ResyncLookback, Log: log}
 	return b, nil
@@ -80,21 +99,85 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 // safe to call again.
 func (b *Bot) Identify(ctx context.Context) error {
 	b.once.Do(func() {
-		client, err := b.clients.NewAppClient()
+		app, err := b.getApp(ctx)
+		b.recordCheck(err)
 		if err != nil {
 			b.idErr = err
 			return
 		}
-		app, _, err := client.Apps.Get(ctx, "")
-		if err != nil {
-			b.idErr = fmt.Errorf("reading the app with its credentials (GET %sapp): %w; check the app id and the private key", b.cfg.apiURL(), err)
-			return
-		}
 		b.env.BotLogin = app.GetSlug() + "[bot]"
-		b.ready.Store(true)
 		b.log.Info("running as the app", "app", app.GetSlug(), "app_id", app.GetID(), "bot", b.env.BotLogin)
 	})
 	return b.idErr
+}
+
+func (b *Bot) getApp(ctx context.Context) (*github.App, error) {
+	client, err := b.clients.NewAppClient()
+	if err != nil {
+		return nil, err
+	}
+	app, _, err := client.Apps.Get(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("reading the app with its credentials (GET %sapp): %w; check the app id and the private key", b.cfg.apiURL(), err)
+	}
+	return app, nil
+}
+
+// ReadyEvery is how long a readiness verdict stands before /readyz asks
+// GitHub again: one GET /app a minute per replica at most (usually a 304).
+const ReadyEvery = time.Minute
+
+// Ready reports whether the app's credentials work against the API,
+// asking GitHub again when the last answer is older than ReadyEvery.
+// GitHub refusing the credentials (401, 403, 404) makes the replica
+// unready; GitHub being unreachable or failing (5xx) does not, once the
+// credentials have worked: webhooks are still taken and queued, and the
+// error is in the answer.
+func (b *Bot) Ready(ctx context.Context) error {
+	if !b.ready.Load() {
+		return errors.New("not ready: the app's credentials have not been checked against the API yet")
+	}
+	b.checkMu.Lock()
+	defer b.checkMu.Unlock()
+	if time.Since(b.checkedAt) >= ReadyEvery {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		_, err := b.getApp(ctx)
+		b.recordCheckLocked(err)
+	}
+	if b.checkErr != nil && refused(b.checkErr) {
+		return fmt.Errorf("not ready: GitHub refuses the app's credentials: %w", b.checkErr)
+	}
+	return b.checkErr
+}
+
+func (b *Bot) recordCheck(err error) {
+	b.checkMu.Lock()
+	defer b.checkMu.Unlock()
+	b.recordCheckLocked(err)
+}
+
+func (b *Bot) recordCheckLocked(err error) {
+	b.checkedAt, b.checkErr = time.Now(), err
+	if err != nil && b.ready.Load() {
+		b.log.Warn("the readiness check could not read the app from GitHub", "error", err, "refused", refused(err))
+	}
+	if err == nil {
+		b.ready.Store(true)
+	}
+}
+
+// refused says whether GitHub answered that the credentials are not good,
+// as opposed to not answering.
+func refused(err error) bool {
+	var ge *github.ErrorResponse
+	if errors.As(err, &ge) && ge.Response != nil {
+		switch ge.Response.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+			return true
+		}
+	}
+	return false
 }
 
 // BotLogin is the bot's own user, known after Identify.
@@ -106,18 +189,23 @@ func (b *Bot) Pending() int64 { return b.queue.Pending() }
 // Resyncer is the replica's resync, for the CLI and tests.
 func (b *Bot) Resyncer() *Resyncer { return b.resync }
 
-// Handler serves the webhook endpoint and the health checks.
+// Handler serves the webhook endpoint, the health checks and the metrics.
 func (b *Bot) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+WebhookPath, b.hook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !b.ready.Load() {
-			http.Error(w, "not ready: the app's credentials have not been checked against the API yet", http.StatusServiceUnavailable)
-			return
+		err := b.Ready(r.Context())
+		switch {
+		case err == nil:
+			fmt.Fprintln(w, "ready")
+		case !b.ready.Load() || refused(err):
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		default:
+			fmt.Fprintf(w, "ready; the last check could not reach GitHub, webhooks are queued meanwhile: %v\n", err)
 		}
-		fmt.Fprintln(w, "ready")
 	})
+	mux.Handle("GET /metrics", b.metrics.handler())
 	return mux
 }
 
@@ -173,8 +261,15 @@ func (b *Bot) Serve(ctx context.Context, ln net.Listener) error {
 
 func (b *Bot) resyncLoop(ctx context.Context) {
 	for {
-		if _, err := b.resync.Pass(ctx); err != nil && ctx.Err() == nil {
+		_, err := b.resync.Pass(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			b.metrics.resyncs.WithLabelValues("failed").Inc()
 			b.log.Error("resync pass failed; the next one retries", "error", err)
+		} else {
+			b.metrics.resyncs.WithLabelValues("ok").Inc()
 		}
 		if b.cfg.ResyncEvery <= 0 {
 			return
@@ -187,12 +282,53 @@ func (b *Bot) resyncLoop(ctx context.Context) {
 	}
 }
 
+// MaxRetryAfter is the longest the bot waits out a secondary rate limit
+// before giving up on the request; the resync does the rest later.
+const MaxRetryAfter = time.Minute
+
+// politeness honours GitHub's secondary rate limits: a request answered
+// 403 or 429 with Retry-After (or x-ratelimit-reset) is retried once the
+// wait is over, and the client's other requests wait too. A wait longer
+// than MaxRetryAfter is not made: the error goes back to the caller.
+// (Primary limits: go-github already refuses to send before the reset.)
+func politeness(log *slog.Logger) githubapp.ClientMiddleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return github_ratelimit.NewSecondaryLimiter(next,
+			github_secondary_ratelimit.WithSingleSleepLimit(MaxRetryAfter, func(c *github_secondary_ratelimit.CallbackContext) {
+				log.Warn("GitHub's secondary rate limit asks for a longer wait than the bot makes; giving up on this request",
+					"method", c.Request.Method, "path", c.Request.URL.Path, "until", c.ResetTime)
+			}),
+			github_secondary_ratelimit.WithLimitDetectedCallback(func(c *github_secondary_ratelimit.CallbackContext) {
+				log.Warn("hit GitHub's secondary rate limit; waiting before retrying",
+					"method", c.Request.Method, "path", c.Request.URL.Path, "until", c.ResetTime)
+			}))
+	}
+}
+
+// rewind gives every attempt of a request its body afresh, so that a retry
+// sends the same body as the first attempt.
+func rewind(next http.RoundTripper) http.RoundTripper {
+	return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		if r.GetBody != nil && r.Body != nil && r.Body != http.NoBody {
+			body, err := r.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r = r.Clone(r.Context())
+			r.Body = body
+		}
+		return next.RoundTrip(r)
+	})
+}
+
 // onDispatchError answers a delivery that was not queued.
 func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error) {
-	log := b.log.With("delivery", r.Header.Get("X-GitHub-Delivery"), "event", r.Header.Get("X-GitHub-Event"))
+	event := knownEvent(r.Header.Get("X-GitHub-Event"))
+	log := b.log.With("delivery", clip(r.Header.Get("X-GitHub-Delivery"), 64), "event", event)
 	var ve githubapp.ValidationError
 	switch {
 	case errors.As(err, &ve):
+		b.metrics.deliveries.WithLabelValues(event, "", OutcomeRejected).Inc()
 		log.Warn("refused a webhook delivery", "error", ve.Cause)
 		msg := "invalid webhook delivery: " + ve.Cause.Error()
 		if isSignatureError(ve.Cause) {
@@ -200,7 +336,9 @@ func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error)
 		}
 		http.Error(w, msg, http.StatusBadRequest)
 	case errors.Is(err, githubapp.ErrCapacityExceeded), errors.Is(err, ErrShuttingDown):
-		log.Warn("the webhook queue is full or draining; the resync will pick this change up", "error", err)
+		b.metrics.deliveries.WithLabelValues(event, "", OutcomeDropped).Inc()
+		b.metrics.dropped.Inc()
+		log.Warn("the webhook queue is full or draining; the resync will pick this change up", "error", err.Error())
 		http.Error(w, "busy: "+err.Error()+"; the bot's periodic resync will pick this change up", http.StatusServiceUnavailable)
 	default:
 		log.Error("webhook delivery failed", "error", err)
@@ -216,9 +354,29 @@ func isSignatureError(err error) bool {
 		strings.HasPrefix(msg, "error decoding signature")
 }
 
-// onHandlerError logs a handler's failure; the resync repairs what it left.
-func (b *Bot) onHandlerError(ctx context.Context, d githubapp.Dispatch, err error) {
-	b.log.Error("handling a webhook failed; the next resync will retry", "delivery", d.DeliveryID, "event", d.EventType, "error", err)
+// onHandlerError is called after a handler failed; observed has already
+// counted and logged it, with the repository and issue. The resync repairs
+// what it left.
+func (b *Bot) onHandlerError(ctx context.Context, d githubapp.Dispatch, err error) {}
+
+// clip cuts a header anyone can send to n bytes for a log line.
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// knownEvent names a delivery's event for logs and metrics, from a header
+// that anyone can send before the signature is checked: one of the events
+// the app subscribes to, or "other".
+func knownEvent(h string) string {
+	for _, e := range []string{"issues", "issue_comment", "pull_request", "installation", "installation_repositories", "ping"} {
+		if h == e {
+			return h
+		}
+	}
+	return "other"
 }
 
 // newResponseCache is one installation client's ETag cache: the last 256

@@ -213,4 +213,8 @@ func TestQueueFullGives503(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "resync") {
 		t.Errorf("over capacity: %d %q, want 503 saying the resync picks it up", rec.Code, rec.Body.String())
 	}
+	if _, text := get(t, b.Handler(), "/metrics"); !strings.Contains(text, "newsletter_bot_webhook_queue_dropped_total 1") ||
+		!strings.Contains(text, `newsletter_bot_webhook_deliveries_total{action="",event="other",outcome="dropped"} 1`) {
+		t.Errorf("the drop is not counted:\n%s", grep(text, "dropped"))
+	}
 }

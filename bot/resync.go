@@ -158,7 +158,7 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 	if rep.Issues > 0 || rep.Commands > 0 || rep.Draft.Opened || rep.Draft.Committed || len(rep.Closed) > 0 || rep.Err != nil {
 		level = slog.LevelInfo
 	}
-	svc.Log.Log(ctx, level, "resync pass", "issues", rep.Issues, "commands", rep.Commands, "draft_opened", rep.Draft.Opened,
+	svc.Logger().Log(ctx, level, "resync pass", "issues", rep.Issues, "commands", rep.Commands, "draft_opened", rep.Draft.Opened,
 		"draft_committed", rep.Draft.Committed, "events_closed", len(rep.Closed), "error", rep.Err)
 	return rep
 }
@@ -201,7 +201,7 @@ func (r *Resyncer) repo(ctx context.Context, svc *reconcile.Service, last time.T
 		}
 		if out.Skipped == "" {
 			rep.Commands++
-			svc.Log.Info("answered a command the webhook missed", "issue", c.IssueNumber, "comment", c.ID, "ran", out.Ran, "refused", len(out.Refused))
+			svc.Logger().Info("answered a command the webhook missed", "issue", c.IssueNumber, "comment", c.ID, "ran", out.Ran, "refused", len(out.Refused))
 		}
 	}
 

@@ -55,8 +55,7 @@ func (e *Env) Service(ctx context.Context, installationID int64, repo *github.Re
 			return nil, err
 		}
 	}
-	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: e.BotLogin, Now: e.Now,
-		Log: e.log().With("repository", r.FullName())}
+	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: e.BotLogin, Now: e.Now, Log: e.log()}
 	cfg, _, err := reconcile.LoadConfig(ctx, gh, r)
 	if errors.Is(err, reconcile.ErrConfig) {
 		svc.Config = drafts.DefaultConfig() // only to name the labels in the report
@@ -97,7 +96,7 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	if err != nil {
 		return ignoreConfig(err)
 	}
-	svc.Log = svc.Log.With("delivery", deliveryID, "issue", ev.GetIssue().GetNumber())
+	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the issue or draft they concern
 	return ReconcileIssue(ctx, svc, reconcile.IssueOf(ev.GetIssue()))
 }
 
@@ -141,7 +140,7 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if err != nil {
 		return ignoreConfig(err)
 	}
-	svc.Log = svc.Log.With("delivery", deliveryID, "issue", ev.GetIssue().GetNumber())
+	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the issue or draft they concern
 	c := ev.GetComment()
 	out, err := RunCommands(ctx, svc, h.Maintainers, CommentEvent{
 		Comment: reconcile.Comment{ID: c.GetID(), IssueNumber: ev.GetIssue().GetNumber(), User: c.GetUser().GetLogin(),
@@ -149,7 +148,7 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 		Issue: reconcile.IssueOf(ev.GetIssue()),
 	})
 	if err == nil {
-		svc.Log.Info("ran commands", "ran", out.Ran, "refused", len(out.Refused), "skipped", out.Skipped)
+		svc.Logger().Info("ran commands", "issue", ev.GetIssue().GetNumber(), "ran", out.Ran, "refused", len(out.Refused), "skipped", out.Skipped)
 	}
 	return err
 }
@@ -181,7 +180,8 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 	if err != nil {
 		return ignoreConfig(err)
 	}
-	svc.Log = svc.Log.With("delivery", deliveryID, "pull", pr.GetNumber())
+	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the draft they concern
+	edition, _ := reconcile.EditionOfBranch(pr.GetHead().GetRef())
 	switch action {
 	case "synchronize":
 		_, err := svc.ReconcileDraft(ctx, false)
@@ -194,11 +194,11 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 			return err
 		}
 		n, err := svc.UpdateStatuses(ctx, draft)
-		svc.Log.Info("status comments name the new draft", "edition", draft.Number, "submissions", n)
+		svc.Logger().Info("status comments name the new draft", "edition", draft.Number, "pull", draft.Pull.Number, "submissions", n)
 		return err
 	}
 	if !pr.GetMerged() {
-		svc.Log.Info("the draft was closed without merging; its submissions go back to the pool")
+		svc.Logger().Info("the draft was closed without merging; its submissions go back to the pool", "edition", edition, "pull", pr.GetNumber())
 		return nil
 	}
 	pull := reconcile.Pull{Number: pr.GetNumber(), Body: pr.GetBody(), Head: pr.GetHead().GetRef(),

@@ -3,8 +3,12 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,14 +53,97 @@ func play(t *testing.T, w *World, ctx context.Context) *Story {
 // webhooks through go-githubapp's dispatcher: Play asserts on what people
 // see (status comments, labels, reactions, replies, the PR body, the
 // edition file, the publication comments).
+//
+// It also reads the replica's JSON logs, at debug level, as an operator
+// would: every line names what it concerns, and no secret is in any.
 func TestStoryHolds(t *testing.T) {
-	w, ctx := start(t, Options{})
+	var logs lockedBuffer
+	w, ctx := start(t, Options{Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	st := play(t, w, ctx)
 	// The bot's commits on the draft branch: the opening and the late merge,
 	// around maya's hand edit; nothing else.
 	if got := botCommits(t, w, st); got != 2 {
 		t.Errorf("the bot made %d commits on the draft branch, want 2 (open, merge the late job)", got)
 	}
+	checkLogs(t, w, logs.String())
+}
+
+// checkLogs reads the replicas' logs: one JSON object a line; a line about
+// an issue or a pull request names the repository, a delivery's line its
+// id, a line about a draft its edition; and no secret appears: not the
+// webhook secret, not a line of the private key, not a token or a JWT.
+func checkLogs(t *testing.T, w *World, logs string) {
+	t.Helper()
+	key, err := simtest.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{"the webhook secret": simtest.WebhookSecret, "an installation token": "ghs_",
+		"a personal token": "ghp_", "a JWT": "eyJhbGci", "an authorization header": "Bearer "}
+	for i, l := range strings.Split(string(key), "\n") {
+		if len(l) > 20 && !strings.HasPrefix(l, "-----") {
+			secrets[fmt.Sprintf("line %d of the private key", i)] = l
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	if len(lines) < 20 {
+		t.Fatalf("only %d log lines", len(lines))
+	}
+	counts := map[string]int{}
+	for _, line := range lines {
+		for what, s := range secrets {
+			if strings.Contains(line, s) {
+				t.Errorf("a log line holds %s: %s", what, line)
+			}
+		}
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Errorf("a log line is not JSON: %s", line)
+			continue
+		}
+		has := func(k string) bool { _, ok := l[k]; return ok }
+		if (has("issue") || has("pull") || has("edition")) && l["repository"] != simtest.Repo {
+			t.Errorf("a line about an issue, pull request or edition does not name the repository: %s", line)
+		}
+		if has("pull") && !has("edition") {
+			t.Errorf("a line about the draft does not name its edition: %s", line)
+		}
+		if l["msg"] == "handled a webhook" {
+			counts["deliveries"]++
+			if d, _ := l["delivery"].(string); d == "" || !has("event") || !has("action") {
+				t.Errorf("a delivery's line lacks its id, event or action: %s", line)
+			}
+		}
+		if has("edition") {
+			counts["edition"]++
+		}
+		for k := range l {
+			if strings.Count(line, `"`+k+`":`) > 1 {
+				t.Errorf("a line has %q twice: %s", k, line)
+			}
+		}
+	}
+	if counts["deliveries"] < 10 || counts["edition"] < 3 {
+		t.Errorf("too few lines name deliveries (%d) or editions (%d)", counts["deliveries"], counts["edition"])
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the replicas' loggers can share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TestTwoReplicasDoEachThingOnce runs the month with two replicas that both

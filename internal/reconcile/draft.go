@@ -72,7 +72,7 @@ func (s *Service) retryDraft(ctx context.Context, mode draftMode) (DraftOutcome,
 	for attempt := 0; ; attempt++ {
 		out, err := s.reconcileDraft(ctx, mode)
 		if errors.Is(err, errConflict) && attempt < maxRaceRetries {
-			s.log().Info("lost a race on the draft branch; reading it again", "repository", s.Repo.FullName(), "attempt", attempt+1)
+			s.Logger().Info("lost a race on the draft branch; reading it again", "attempt", attempt+1)
 			continue
 		}
 		return out, err
@@ -264,7 +264,7 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 		if idx, err := drafts.AddToIndex(readme, s.indexEntry(ed), drafts.IndexLayoutOf(s.Config)); err == nil {
 			files[s.Config.Index.Path] = idx
 		} else {
-			s.log().Warn("the README index could not be updated; the draft goes without it", "repository", s.Repo.FullName(), "error", err)
+			s.Logger().Warn("the README index could not be updated; the draft goes without it", "edition", ed.Number, "error", err)
 		}
 	}
 	title, err := s.Config.DraftTitle(ed)
@@ -276,7 +276,7 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 	branch := BranchFor(ed.Number)
 	out := DraftOutcome{Draft: draft, Result: res, Text: res.Markdown, Body: body}
 	if s.DryRun {
-		s.log().Info("dry run: would open a draft pull request", "repository", s.Repo.FullName(), "edition", ed.Number,
+		s.Logger().Info("dry run: would open a draft pull request", "edition", ed.Number,
 			"branch", branch, "title", title, "included", len(res.Included))
 		return out, nil
 	}
@@ -312,7 +312,7 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 		return out, err
 	}
 	out.Draft.Pull, out.Opened, out.Committed = pull, true, true
-	s.log().Info("opened the draft", "repository", s.Repo.FullName(), "edition", ed.Number, "pull", pull.Number, "included", len(res.Included))
+	s.Logger().Info("opened the draft", "edition", ed.Number, "pull", pull.Number, "included", len(res.Included))
 	return out, nil
 }
 
@@ -371,7 +371,7 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 		if base, err = s.GH.File(ctx, s.Repo, baseSHA, draft.Path); err != nil {
 			return out, err
 		}
-		s.log().Warn("the draft's description lost the bot's last render; merging against its last commit", "repository", s.Repo.FullName(), "pull", draft.Pull.Number)
+		s.Logger().Warn("the draft's description lost the bot's last render; merging against its last commit", "edition", draft.Number, "pull", draft.Pull.Number)
 	}
 	ours := base
 	if tip != baseSHA {
@@ -391,7 +391,7 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 	}
 	if len(merged.Conflicts) == 0 && merged.Text != ours {
 		if s.DryRun {
-			s.log().Info("dry run: would commit to the draft", "repository", s.Repo.FullName(), "edition", draft.Number)
+			s.Logger().Info("dry run: would commit to the draft", "edition", draft.Number)
 		} else {
 			sha, err := s.GH.CommitFiles(ctx, s.Repo, tip, tree, map[string]string{draft.Path: merged.Text},
 				commitMessage(ed, "merge new submissions", mergeTrailer))
@@ -402,7 +402,13 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 				return out, err // errConflict: someone pushed meanwhile; the caller retries
 			}
 			out.Committed = true
+			s.Logger().Info("merged the new render into the draft", "edition", draft.Number, "pull", draft.Pull.Number,
+				"commit", sha, "included", len(res.Included))
 		}
+	}
+	if len(merged.Conflicts) > 0 {
+		s.Logger().Warn("the new render conflicts with hand edits; said so on the draft and committed nothing",
+			"edition", draft.Number, "pull", draft.Pull.Number, "conflicts", len(merged.Conflicts))
 	}
 	// With a conflict nothing of the new render went in: the base stays.
 	nextBase := res.Markdown

@@ -47,7 +47,7 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 		}
 		out.Published = append(out.Published, issue.Number)
 	}
-	s.log().Info("published the edition", "repository", s.Repo.FullName(), "edition", d.Number, "issues", len(out.Published))
+	s.Logger().Info("published the edition", "edition", d.Number, "issues", len(out.Published))
 	return out, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +52,15 @@ const BranchPrefix = "newsletter/edition-"
 
 // BranchFor returns the draft branch of an edition.
 func BranchFor(number int) string { return fmt.Sprintf("%s%d", BranchPrefix, number) }
+
+// EditionOfBranch reads the edition number from a draft branch's name.
+func EditionOfBranch(branch string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(branch, BranchPrefix))
+	if err != nil || n <= 0 || BranchFor(n) != branch {
+		return 0, false
+	}
+	return n, true
+}
 
 // ErrConfig wraps a repository configuration that does not load.
 var ErrConfig = errors.New("broken configuration")
@@ -117,7 +127,7 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 		return s.GH.EditIssueBody(ctx, s.Repo, open.Number, body)
 	}
 	if s.DryRun {
-		s.Log.Info("dry run: would open an issue about the broken configuration", "error", cfgErr)
+		s.Logger().Info("dry run: would open an issue about the broken configuration", "error", cfgErr)
 		return nil
 	}
 	n, err := s.GH.CreateIssue(ctx, s.Repo, "newsletter-bot: the configuration is broken", body)
@@ -151,11 +161,13 @@ func (s *Service) now() drafts.Date {
 	return drafts.NewDate(t.Year(), t.Month(), t.Day())
 }
 
-func (s *Service) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.Default()
+// Logger is the service's logger, naming its repository on every line.
+func (s *Service) Logger() *slog.Logger {
+	l := s.Log
+	if l == nil {
+		l = slog.Default()
 	}
-	return s.Log
+	return l.With("repository", s.Repo.FullName())
 }
 
 // isBot reports whether a login is this app's user.

@@ -155,7 +155,7 @@ func (s *Service) keepOldest(ctx context.Context, number int, marker string, id 
 	for _, c := range comments {
 		if s.isBot(c.User) && strings.Contains(c.Body, marker) {
 			if c.ID < id {
-				s.log().Info("another replica commented first; deleting the duplicate", "repository", s.Repo.FullName(), "issue", number)
+				s.Logger().Info("another replica commented first; deleting the duplicate", "issue", number)
 				return s.GH.DeleteComment(ctx, s.Repo, id)
 			}
 			return nil
@@ -167,7 +167,7 @@ func (s *Service) keepOldest(ctx context.Context, number int, marker string, id 
 // write runs one write to GitHub, or logs it in a dry run.
 func (s *Service) write(what string, number int, do func() error) error {
 	if s.DryRun {
-		s.log().Info("dry run: would "+what, "repository", s.Repo.FullName(), "issue", number)
+		s.Logger().Info("dry run: would "+what, "issue", number)
 		return nil
 	}
 	return do()

@@ -61,6 +61,16 @@ func KeyPEM() ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), nil
 }
 
+// OtherKeyPEM returns a fresh key GitHub does not know, for tests of
+// refused credentials.
+func OtherKeyPEM() ([]byte, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), nil
+}
+
 // Files are the repository's starting files: two earlier editions and the
 // README index, in the OSPO format (written for the simulator, not copies).
 var Files = map[string]string{

@@ -1,0 +1,264 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
+)
+
+// simBot is a replica whose GitHub is the simulator, with the app
+// registered and installed on the test repository. refuse, when set, makes
+// every GET /app answer 401 as GitHub does for a revoked key.
+func simBot(t *testing.T, log *slog.Logger) (*Bot, *githubsim.Sim, *atomic.Bool) {
+	t.Helper()
+	sim := githubsim.New(githubsim.Options{})
+	t.Cleanup(sim.Close)
+	if err := simtest.Setup(sim, ""); err != nil {
+		t.Fatal(err)
+	}
+	cfg := validConfig(t)
+	cfg.AppID, cfg.WebhookSecret, cfg.APIURL = simtest.AppID, simtest.WebhookSecret, sim.URL()
+	var refuse atomic.Bool
+	cfg.Transport = roundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		if refuse.Load() && r.URL.Path == "/app" {
+			return &http.Response{StatusCode: http.StatusUnauthorized, Request: r, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"message":"A JSON web token could not be decoded"}`))}, nil
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	b, err := New(cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, sim, &refuse
+}
+
+func get(t *testing.T, h http.Handler, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec.Code, rec.Body.String()
+}
+
+func TestReadinessAsksGitHub(t *testing.T) {
+	ctx := context.Background()
+	b, sim, refuse := simBot(t, nil)
+	h := b.Handler()
+	if code, _ := get(t, h, "/readyz"); code != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz before Identify: %d", code)
+	}
+	if err := b.Identify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, h, "/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz after Identify: %d %s", code, body)
+	}
+
+	// Within ReadyEvery the verdict stands: no request to GitHub.
+	sim.ResetStats()
+	get(t, h, "/readyz")
+	if n := sim.Stats().Total; n != 0 {
+		t.Errorf("a fresh verdict cost %d requests", n)
+	}
+
+	// GitHub failing is not the credentials failing: still ready, and says why.
+	sim.AddFault(githubsim.Fault{Route: "GET /app", Kind: githubsim.FaultServerError, Status: 502})
+	b.expireCheck()
+	if code, body := get(t, h, "/readyz"); code != http.StatusOK || !strings.Contains(body, "could not reach GitHub") {
+		t.Errorf("/readyz while GitHub answers 502: %d %q", code, body)
+	}
+	sim.ClearFaults()
+
+	// GitHub refusing the credentials makes the replica unready.
+	refuse.Store(true)
+	b.expireCheck()
+	if code, body := get(t, h, "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "refuses the app's credentials") {
+		t.Errorf("/readyz with refused credentials: %d %q", code, body)
+	}
+	refuse.Store(false)
+	b.expireCheck()
+	if code, _ := get(t, h, "/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz after the credentials work again: %d", code)
+	}
+}
+
+// A key GitHub does not know keeps the replica from starting at all.
+func TestIdentifyWithTheWrongKeyFails(t *testing.T) {
+	sim := githubsim.New(githubsim.Options{})
+	t.Cleanup(sim.Close)
+	if err := simtest.Setup(sim, ""); err != nil {
+		t.Fatal(err)
+	}
+	cfg := validConfig(t)
+	other, err := simtest.OtherKeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AppID, cfg.APIURL, cfg.PrivateKey = simtest.AppID, sim.URL(), other
+	b, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Identify(context.Background()); err == nil || !strings.Contains(err.Error(), "check the app id and the private key") {
+		t.Errorf("Identify with another key: %v", err)
+	}
+	if code, _ := get(t, b.Handler(), "/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with another key: %d", code)
+	}
+}
+
+func (b *Bot) expireCheck() {
+	b.checkMu.Lock()
+	b.checkedAt = time.Time{}
+	b.checkMu.Unlock()
+}
+
+// The metrics count what happened: deliveries by outcome, requests by
+// route, the rate limit per installation, the queue and the resync.
+func TestMetrics(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	b, sim, _ := simBot(t, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err := b.Identify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(b.Handler())
+	t.Cleanup(srv.Close)
+	if err := sim.SetWebhookURL(srv.URL + WebhookPath); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Resyncer().Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.metrics.resyncs.WithLabelValues("ok").Inc() // what resyncLoop does after a pass
+
+	// A suggestion: its webhook is handled; a forged delivery is rejected.
+	if _, err := simtest.OpenSubmission(sim, simtest.Member, "job", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.WaitForDeliveries(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, b)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+WebhookPath, strings.NewReader(`{"action":"opened"}`))
+	req.Header.Set("X-GitHub-Event", "issues-forged-"+strings.Repeat("x", 100))
+	req.Header.Set("X-Hub-Signature-256", "sha256=00")
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("forged delivery: %v %v", resp, err)
+	}
+
+	_, text := get(t, b.Handler(), "/metrics")
+	for _, want := range []string{
+		`newsletter_bot_webhook_deliveries_total{action="opened",event="issues",outcome="handled"} 1`,
+		`newsletter_bot_webhook_deliveries_total{action="",event="other",outcome="rejected"} 1`,
+		`newsletter_bot_webhook_handler_duration_seconds_count{event="issues"} `,
+		`newsletter_bot_webhook_queue_depth 0`,
+		`newsletter_bot_webhook_queue_dropped_total 0`,
+		`newsletter_bot_github_requests_total{method="GET",route="/app",status="200"} 1`,
+		`newsletter_bot_github_requests_total{method="POST",route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="201"}`,
+		`newsletter_bot_github_rate_limit_remaining{installation="` + itoa(simtest.InstallationID) + `"}`,
+		`newsletter_bot_github_rate_limit{installation="` + itoa(simtest.InstallationID) + `"} 5000`,
+		`newsletter_bot_resync_passes_total{outcome="ok"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if !strings.Contains(text, "newsletter_bot_resync_last_success_timestamp_seconds 1.") {
+		t.Errorf("/metrics has no time for the last resync:\n%s", grep(text, "resync"))
+	}
+	// No label value holds a repository name or an issue number.
+	if strings.Contains(text, simtest.Name) {
+		t.Errorf("/metrics names the repository:\n%s", grep(text, simtest.Name))
+	}
+
+	// The delivery's log line names the delivery, repository and issue.
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("a log line is not JSON: %q", line)
+		}
+		if l["msg"] == "handled a webhook" {
+			found = true
+			if l["delivery"] == "" || l["repository"] != simtest.Repo || l["issue"] != float64(1) || l["action"] == "" {
+				t.Errorf("the delivery's log line: %s", line)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no log line for the delivery:\n%s", logs.String())
+	}
+}
+
+func waitIdle(t *testing.T, b *Bot) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); b.Pending() > 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the queue did not empty")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func grep(text, s string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A secondary rate limit is waited out and the request sent again, body
+// and all; nothing fails.
+func TestSecondaryRateLimitIsWaitedOut(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	b, sim, _ := simBot(t, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err := b.Identify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sim.AddFault(githubsim.Fault{Route: "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+		Kind: githubsim.FaultSecondaryRateLimit, Times: 1, RetryAfter: time.Second})
+	if _, err := simtest.OpenSubmission(sim, simtest.Member, "job", nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := b.Resyncer().Pass(ctx); err != nil {
+		t.Fatalf("the pass failed on a secondary rate limit: %v", err)
+	}
+	if took := time.Since(start); took < 900*time.Millisecond {
+		t.Errorf("the pass took %s: it did not wait for Retry-After", took)
+	}
+	comments, err := sim.Comments(simtest.Repo, 1)
+	if err != nil || len(comments) != 1 || !strings.Contains(comments[0].Body, "newsletter") {
+		t.Fatalf("after the retry: %v comments, %v", len(comments), err)
+	}
+	if !strings.Contains(logs.String(), "secondary rate limit") {
+		t.Errorf("the wait is not logged:\n%s", logs.String())
+	}
+	_, text := get(t, b.Handler(), "/metrics")
+	for _, status := range []string{"403", "201"} {
+		if !strings.Contains(text, `route="/repos/{owner}/{repo}/issues/{issue_number}/comments",status="`+status+`"} 1`) {
+			t.Errorf("the %s attempt is not counted:\n%s", status, grep(text, "comments"))
+		}
+	}
+}
