@@ -35,7 +35,7 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "write nothing; print the edition file and the pull request it would write")
 	scheduled := fs.Bool("scheduled", false, "open the draft only if draft.schedule says it is due (as the server does); default: open it now")
 	today := fs.String("today", "", "the newsletter's day, YYYY-MM-DD (default: today)")
-	keyPath := serverFlags(fs, &cfg)
+	appf := serverFlags(fs, &cfg)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: newsletter-bot draft --repo owner/name [--dry-run] [--scheduled] [--today YYYY-MM-DD]")
 		fmt.Fprintln(stderr, "\nCredentials: the app's ("+bot.EnvAppID+" and its private key) or a token in "+EnvToken+".")
@@ -52,7 +52,7 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 		return fail(exitUsage, "--repo must be owner/name, got %q", *repoName)
 	}
-	if err := readKey(&cfg, *keyPath); err != nil {
+	if err := appf.load(); err != nil {
 		return fail(exitUsage, "%v", err)
 	}
 	now := time.Now

@@ -3,6 +3,7 @@
 // Subcommands:
 //
 //	demo     play a month against a local GitHub (offline)
+//	setup    register the GitHub App from app.yml, writing its credentials to an env file
 //	serve    run the GitHub App
 //	draft    open or refresh the next edition's draft pull request
 //	render   render an edition from a JSON list of issues (offline)
@@ -33,6 +34,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "play a month of the newsletter against a local GitHub, offline", runDemo},
+		{"setup", "register the GitHub App through GitHub's manifest flow; writes its credentials", runSetup},
 		{"serve", "run the GitHub App: webhooks, resync and the monthly schedule", runServe},
 		{"draft", "open or refresh the next edition's draft pull request now", runDraft},
 		{"render", "render an edition from a JSON list of issues, offline", runRender},

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/joho/godotenv"
 
 	"github.com/newsletter-bot/newsletter-bot/bot"
 )
@@ -22,12 +26,70 @@ var signalContext = func() (context.Context, context.CancelFunc) {
 }
 
 // serverFlags adds the flags every command that talks to GitHub as the app
-// shares, over the environment's values.
-func serverFlags(fs *flag.FlagSet, cfg *bot.Config) (keyPath *string) {
+// shares, over the environment's values; call load once they are parsed.
+func serverFlags(fs *flag.FlagSet, cfg *bot.Config) *appFlags {
+	f := &appFlags{fs: fs, cfg: cfg}
+	fs.StringVar(&f.envFile, "env-file", "", "read settings from `FILE` of NAME=value lines, as \"newsletter-bot setup\" writes it; the environment wins over the file, flags over both")
 	fs.Int64Var(&cfg.AppID, "app-id", cfg.AppID, "the GitHub App's id (env "+bot.EnvAppID+")")
-	keyPath = fs.String("private-key-path", "", "file holding the app's private key, PEM (env "+bot.EnvPrivateKeyPath+", or the key itself in "+bot.EnvPrivateKey+")")
+	fs.StringVar(&f.keyPath, "private-key-path", "", "file holding the app's private key, PEM (env "+bot.EnvPrivateKeyPath+", or the key itself in "+bot.EnvPrivateKey+")")
 	fs.StringVar(&cfg.APIURL, "api-url", cfg.APIURL, "GitHub's REST API (env "+bot.EnvAPIURL+"); https://HOST/api/v3/ for GitHub Enterprise Server")
-	return keyPath
+	return f
+}
+
+// appFlags are the values of serverFlags that are not a Config field.
+type appFlags struct {
+	fs               *flag.FlagSet
+	cfg              *bot.Config
+	envFile, keyPath string
+}
+
+// load applies --env-file, then --private-key-path. With an env file the
+// config is read again, from the environment over the file, and the flags
+// given on the command line are applied over that.
+func (f *appFlags) load() error {
+	if f.envFile != "" {
+		getenv, err := envWithFile(f.envFile)
+		if err != nil {
+			return err
+		}
+		cfg, err := bot.ConfigFromEnv(getenv)
+		if err != nil {
+			return fmt.Errorf("with --env-file %s: %w", f.envFile, err)
+		}
+		given := map[string]string{}
+		f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = fl.Value.String() })
+		*f.cfg = cfg // the flags point into it
+		for name, v := range given {
+			if err := f.fs.Set(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return readKey(f.cfg, f.keyPath)
+}
+
+// envWithFile returns a getenv that reads the environment and, for what it
+// leaves unset, the env file. The private key is one setting in two
+// variables: a key or key path in the environment hides the file's.
+func envWithFile(path string) (func(string) string, error) {
+	file, err := godotenv.Read(path)
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return nil, fmt.Errorf("--env-file: %w", err)
+	}
+	if err != nil { // the parser's message quotes the file, which holds secrets
+		return nil, fmt.Errorf("--env-file %s: not a file of NAME=value lines", path)
+	}
+	keyInEnv := os.Getenv(bot.EnvPrivateKey) != "" || os.Getenv(bot.EnvPrivateKeyPath) != ""
+	return func(name string) string {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+		if keyInEnv && (name == bot.EnvPrivateKey || name == bot.EnvPrivateKeyPath) {
+			return ""
+		}
+		return file[name]
+	}, nil
 }
 
 // runServe is "newsletter-bot serve": the GitHub App's server.
@@ -39,7 +101,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	keyPath := serverFlags(fs, &cfg)
+	appf := serverFlags(fs, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address for webhooks ("+bot.WebhookPath+"), /healthz and /readyz (env "+bot.EnvAddr+")")
 	fs.DurationVar(&cfg.ResyncEvery, "resync-every", cfg.ResyncEvery, "pause between resync passes; 0 runs one at start-up only (env "+bot.EnvResyncEvery+")")
 	fs.IntVar(&cfg.QueueSize, "queue", cfg.QueueSize, "webhooks waiting to be handled before GitHub gets a 503")
@@ -54,7 +116,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	if err := readKey(&cfg, *keyPath); err != nil {
+	if err := appf.load(); err != nil {
 		fmt.Fprintf(stderr, "newsletter-bot serve: %v\n", err)
 		return exitUsage
 	}

@@ -247,7 +247,7 @@ func (s *Sim) handleCreateInstallationToken(c *reqCtx) *response {
 	body := map[string]any{
 		"token":                tok,
 		"expires_at":           ts(expires),
-		"permissions":          appPermissions(),
+		"permissions":          s.st.app.permissions(),
 		"repository_selection": "selected",
 	}
 	if len(req.Repositories) > 0 || len(req.RepositoryIDs) > 0 {
@@ -343,8 +343,9 @@ func (s *Sim) handleGetRepoInstallation(c *reqCtx) *response {
 	return notFound()
 }
 
-// handleManifestConversion completes the app-manifest flow for a code that
-// a test registered with RegisterManifestCode.
+// handleManifestConversion completes the app-manifest flow: it exchanges
+// a code from the web flow (appmanifest.go) or from RegisterManifestCode
+// for the app's credentials, once and within the hour.
 func (s *Sim) handleManifestConversion(c *reqCtx) *response {
 	code := c.param("code")
 	m, ok := s.st.manifests[code]
@@ -352,6 +353,17 @@ func (s *Sim) handleManifestConversion(c *reqCtx) *response {
 		return notFound()
 	}
 	delete(s.st.manifests, code)
+	if !s.opts.Now().Before(m.expires) {
+		return notFound()
+	}
+	if m.app != nil {
+		body := s.appJSON(m.app)
+		body["client_id"] = m.app.ClientID
+		body["client_secret"] = m.app.ClientSecret
+		body["webhook_secret"] = strOrNil(m.app.WebhookSecret) // null: the app has no active webhook
+		body["pem"] = m.pem
+		return createdJSON(body)
+	}
 	cfg := m.App
 	owner := s.ensureAccountLocked(cfg.Owner, "Organization")
 	a := &app{ID: cfg.ID, Slug: cfg.Slug, Name: cfg.Name, Owner: owner, CreatedAt: s.now()}

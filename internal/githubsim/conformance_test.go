@@ -478,6 +478,8 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	ok("complete app manifest", err)
 	_, resp, err = anonymous.Apps.CompleteAppManifest(ctx, "manifest-code")
 	fails("complete an app manifest twice", resp, err, http.StatusNotFound)
+	_, _, err = app.Apps.UpdateHookConfig(ctx, &github.HookConfig{Secret: github.String(testSecret)}) // the same secret: deliveries below still verify
+	ok("update the app's webhook configuration", err)
 
 	// From here on, as the installation (the first call fetches its token
 	// through POST /app/installations/{id}/access_tokens).

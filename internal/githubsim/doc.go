@@ -30,7 +30,7 @@
 //
 // # What it serves
 //
-// Routes lists every endpoint. Requests need the credentials GitHub asks
+// Routes lists every REST endpoint. Requests need the credentials GitHub asks
 // for: the app's RS256 JWT for /app routes (checked against the registered
 // public key with GitHub's iat/exp rules), an installation token (ghs_,
 // one hour) or a simulated user's personal token (UserToken, ghp_) for
@@ -43,6 +43,36 @@
 //
 // Git data is content-addressed with git's own SHA-1 encoding, so blob,
 // tree and commit ids equal what git computes for the same content.
+//
+// # Registering an app from a manifest
+//
+// Besides the REST API, the simulator serves the two web pages of GitHub's
+// app-manifest flow, as github.com (or a GitHub Enterprise Server host)
+// does outside /api/v3:
+//
+//	POST /settings/apps/new?state=S                      the signed-in user's app
+//	POST /organizations/{org}/settings/apps/new?state=S  an organization's app
+//
+// A browser posts a form whose manifest field is the manifest's JSON.
+// sim.SignIn("octocat") says who is signed in. The manifest is checked as
+// GitHub checks it (JSON; name, url and redirect_url present; a URL for an
+// active webhook; known permissions at levels they take; known events,
+// each with a permission that covers it): a problem answers a 422 HTML
+// page listing them all and registers nothing. Otherwise the simulator
+// registers the app at once (GitHub first asks the person to confirm the
+// name), with a fresh RSA key, the manifest's permissions and events
+// (GET /app shows them), its webhook and a generated webhook secret (an
+// inactive webhook gets none, null, and no deliveries; PATCH
+// /app/hook/config sets the URL and secret with the app's JWT). It
+// replaces any app registered before: the simulator serves one. The answer is a 302 to
+// redirect_url?code=C&state=S; POST /app-manifests/{code}/conversions
+// exchanges C once, within an hour of the simulator's clock, for the id,
+// pem, webhook_secret, client_id and client_secret. LastManifest returns
+// the manifest as posted, AppWebhook where the app's webhooks go.
+//
+// These pages answer HTML, are not REST routes (Routes does not list
+// them, the conformance suite does not check them) and are neither
+// counted in Stats nor subject to faults.
 //
 // # Webhooks
 //

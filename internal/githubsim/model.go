@@ -40,15 +40,36 @@ type app struct {
 	ID            int64
 	Slug          string
 	Name          string
+	Description   string
+	ExternalURL   string // the app's homepage; "" means its page on GitHub
 	Owner         *account
 	Bot           *account
 	PublicKey     *rsa.PublicKey
 	WebhookURL    string
 	WebhookSecret string
+	HookInactive  bool // registered from a manifest without an active webhook
 	HookID        int64
 	ClientID      string
 	ClientSecret  string
-	CreatedAt     time.Time
+	// Permissions and Events are what a manifest asked for; nil means
+	// newsletter-bot's (appPermissions, appEvents).
+	Permissions obj
+	Events      []string
+	CreatedAt   time.Time
+}
+
+func (a *app) permissions() obj {
+	if a.Permissions == nil {
+		return appPermissions()
+	}
+	return a.Permissions
+}
+
+func (a *app) events() []string {
+	if a.Events == nil {
+		return appEvents
+	}
+	return a.Events
 }
 
 // installation is one installation of the app on an account.
@@ -225,9 +246,14 @@ type team struct {
 	Members map[string]string // login -> "member" or "maintainer"
 }
 
-// manifestCode is an app-manifest code registered by a test.
+// manifestCode is an app-manifest code: registered by a test with
+// RegisterManifestCode (App), or handed out by the web flow for the app
+// it registered (app, pem). Either works once, until expires.
 type manifestCode struct {
-	App AppConfig
+	App     AppConfig
+	app     *app
+	pem     string
+	expires time.Time
 }
 
 // userToken is a personal access token of a simulated user.

@@ -358,19 +358,23 @@ func (s *Sim) appJSON(a *app) obj {
 	if a == nil {
 		return nil
 	}
+	external := a.ExternalURL
+	if external == "" {
+		external = s.web("/apps/%s", a.Slug)
+	}
 	return obj{
 		"id":           a.ID,
 		"slug":         a.Slug,
 		"node_id":      nodeID("A", a.ID),
 		"owner":        s.userJSON(a.Owner),
 		"name":         a.Name,
-		"description":  "",
-		"external_url": s.web("/apps/%s", a.Slug),
+		"description":  a.Description,
+		"external_url": external,
 		"html_url":     s.web("/apps/%s", a.Slug),
 		"created_at":   ts(a.CreatedAt),
 		"updated_at":   ts(a.CreatedAt),
-		"permissions":  appPermissions(),
-		"events":       appEvents,
+		"permissions":  a.permissions(),
+		"events":       a.events(),
 	}
 }
 
@@ -391,8 +395,8 @@ func (s *Sim) installationJSON(in *installation) obj {
 		"app_slug":                  a.Slug,
 		"target_id":                 in.Account.ID,
 		"target_type":               target,
-		"permissions":               appPermissions(),
-		"events":                    appEvents,
+		"permissions":               a.permissions(),
+		"events":                    a.events(),
 		"created_at":                ts(in.CreatedAt),
 		"updated_at":                ts(in.CreatedAt),
 		"single_file_name":          nil,

@@ -340,11 +340,13 @@ func (s *Sim) AddTeamMember(org, teamSlug, login, role string) error {
 }
 
 // RegisterManifestCode makes POST /app-manifests/{code}/conversions
-// return cfg once, as GitHub does at the end of the manifest flow.
+// return cfg once within the hour, as GitHub does at the end of the
+// manifest flow. It registers nothing: for an app that really exists, run
+// the web flow (POST /settings/apps/new, see the package documentation).
 func (s *Sim) RegisterManifestCode(code string, cfg AppConfig) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.st.manifests[code] = manifestCode{App: cfg}
+	s.st.manifests[code] = manifestCode{App: cfg, expires: s.opts.Now().Add(manifestCodeTTL)}
 }
 
 // UserToken returns a new personal access token (ghp_...) for a simulated

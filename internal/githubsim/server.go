@@ -47,6 +47,7 @@ type Sim struct {
 	apiURL  string
 	htmlURL string
 	routes  []*route
+	pages   *http.ServeMux // web pages, not REST (appmanifest.go)
 
 	mu sync.Mutex // guards everything below and the objects they point to
 	st state
@@ -69,6 +70,8 @@ type state struct {
 	userTokens    map[string]userToken
 	manifests     map[string]manifestCode
 	events        []Event
+	webUser       *account // signed in on the web pages (SignIn)
+	lastManifest  []byte   // the last manifest posted to the web flow
 }
 
 // New starts a simulator on a loopback httptest server.
@@ -123,6 +126,7 @@ func newSim(opts Options) *Sim {
 	}
 	s.hooks = newDeliveryQueue(s)
 	s.routes = s.buildRoutes()
+	s.pages = s.webMux()
 	return s
 }
 
@@ -294,6 +298,10 @@ func (c *reqCtx) decode(v any) *response {
 
 // ServeHTTP implements http.Handler.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.pages.Handler(r); pattern != "" {
+		s.pages.ServeHTTP(w, r) // a web page, not the REST API
+		return
+	}
 	start := time.Now()
 	path := r.URL.EscapedPath()
 	path = strings.TrimPrefix(path, "/api/v3")
@@ -564,6 +572,7 @@ func (s *Sim) buildRoutes() []*route {
 	add("GET", "/app", authApp, s.handleGetApp)
 	add("GET", "/repos/{owner}/{repo}/installation", authApp, s.handleGetRepoInstallation)
 	add("POST", "/app-manifests/{code}/conversions", authNone, s.handleManifestConversion)
+	add("PATCH", "/app/hook/config", authApp, s.handleUpdateHookConfig)
 	add("GET", "/rate_limit", authToken, s.handleRateLimit)
 	add("GET", "/installation/repositories", authToken, s.handleListInstallationRepos)
 	add("GET", "/user", authToken, s.handleGetAuthenticatedUser)

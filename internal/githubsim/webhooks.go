@@ -114,7 +114,7 @@ func (s *Sim) enqueueLocked(event, action string, payload obj) {
 	ev := Event{DeliveryID: newUUID(), Event: event, Action: action, Payload: data}
 	s.st.events = append(s.st.events, ev)
 	a := s.st.app
-	if a == nil || a.WebhookURL == "" {
+	if a == nil || a.WebhookURL == "" || a.HookInactive {
 		return
 	}
 	s.hooks.push(&queuedEvent{Event: ev, url: a.WebhookURL, secret: a.WebhookSecret, hookID: a.HookID, appID: a.ID})
