@@ -40,8 +40,8 @@ type Bot struct {
 	resync  *Resyncer
 	metrics *metrics
 
-	once  sync.Once
-	idErr error
+	idMu     sync.Mutex  // one Identify at a time
+	draining atomic.Bool // shutting down: /readyz says so, so the load balancer lets go
 
 	// The readiness check: the last time the credentials were tried
 	// against the API, and what GitHub said.
@@ -84,6 +84,13 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	b.env = &handlers.Env{Clients: clients, Forms: drafts.DefaultForms(),
 		Maintainers: &handlers.Maintainers{TTL: 2 * time.Minute}, Now: cfg.Now, Log: log}
 	b.queue = newQueue(cfg.QueueSize, cfg.Workers, githubapp.WithAsyncErrorCallback(b.onHandlerError))
+	b.queue.admit = func() error {
+		if !b.ready.Load() {
+			// Without its own login the bot would not know its comments.
+			return ErrStarting
+		}
+		return nil
+	}
 	var hs []githubapp.EventHandler
 	for _, h := range handlers.Handlers(b.env) {
 		hs = append(hs, observed{EventHandler: h, m: b.metrics, log: log})
@@ -95,20 +102,25 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 }
 
 // Identify reads the app's identity with its credentials (GET /app), which
-// names the bot's own user, "<slug>[bot]". Serve calls it first; it is
-// safe to call again.
+// names the bot's own user, "<slug>[bot]". Serve calls it until it works;
+// once it has, it returns nil at once.
 func (b *Bot) Identify(ctx context.Context) error {
-	b.once.Do(func() {
-		app, err := b.getApp(ctx)
+	b.idMu.Lock()
+	defer b.idMu.Unlock()
+	if b.ready.Load() {
+		return nil
+	}
+	app, err := b.getApp(ctx)
+	if err != nil {
 		b.recordCheck(err)
-		if err != nil {
-			b.idErr = err
-			return
-		}
-		b.env.BotLogin = app.GetSlug() + "[bot]"
-		b.log.Info("running as the app", "app", app.GetSlug(), "app_id", app.GetID(), "bot", b.env.BotLogin)
-	})
-	return b.idErr
+		return err
+	}
+	// Written before ready is set, and read only after (webhooks and the
+	// resync wait for ready).
+	b.env.BotLogin = app.GetSlug() + "[bot]"
+	b.recordCheck(nil)
+	b.log.Info("running as the app", "app", app.GetSlug(), "app_id", app.GetID(), "bot", b.env.BotLogin)
+	return nil
 }
 
 func (b *Bot) getApp(ctx context.Context) (*github.App, error) {
@@ -125,7 +137,12 @@ func (b *Bot) getApp(ctx context.Context) (*github.App, error) {
 
 // ReadyEvery is how long a readiness verdict stands before /readyz asks
 // GitHub again: one GET /app a minute per replica at most (usually a 304).
-const ReadyEvery = time.Minute
+// ReadyTimeout bounds that request: keep the readiness probe's timeout
+// above it.
+const (
+	ReadyEvery   = time.Minute
+	ReadyTimeout = 5 * time.Second
+)
 
 // Ready reports whether the app's credentials work against the API,
 // asking GitHub again when the last answer is older than ReadyEvery.
@@ -134,13 +151,16 @@ const ReadyEvery = time.Minute
 // credentials have worked: webhooks are still taken and queued, and the
 // error is in the answer.
 func (b *Bot) Ready(ctx context.Context) error {
+	if b.draining.Load() {
+		return errShuttingDownReady
+	}
 	if !b.ready.Load() {
 		return errors.New("not ready: the app's credentials have not been checked against the API yet")
 	}
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
 	if time.Since(b.checkedAt) >= ReadyEvery {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
 		defer cancel()
 		_, err := b.getApp(ctx)
 		b.recordCheckLocked(err)
@@ -199,7 +219,7 @@ func (b *Bot) Handler() http.Handler {
 		switch {
 		case err == nil:
 			fmt.Fprintln(w, "ready")
-		case !b.ready.Load() || refused(err):
+		case !b.ready.Load() || refused(err) || errors.Is(err, errShuttingDownReady):
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		default:
 			fmt.Fprintf(w, "ready; the last check could not reach GitHub, webhooks are queued meanwhile: %v\n", err)
@@ -218,15 +238,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	return b.Serve(ctx, ln)
 }
 
-// Serve checks the credentials, then serves webhooks on ln and resyncs
-// every ResyncEvery (once at once) until ctx ends. It then stops taking
-// webhooks, lets the queued ones finish (ShutdownGrace at most) and
-// returns.
+// Serve serves on ln until ctx ends: /healthz at once, webhooks and
+// /readyz once the credentials have worked (Identify, retried with backoff
+// while GitHub cannot be reached; credentials GitHub refuses end Serve with
+// the reason), and a resync every ResyncEvery (the first at once). When
+// ctx ends it says it is not ready, keeps serving for DrainDelay while the
+// load balancer lets go, stops taking webhooks, lets the queued ones
+// finish (ShutdownGrace at most) and returns.
 func (b *Bot) Serve(ctx context.Context, ln net.Listener) error {
-	if err := b.Identify(ctx); err != nil {
-		ln.Close()
-		return err
-	}
 	srv := &http.Server{Handler: b.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -234,17 +253,35 @@ func (b *Bot) Serve(ctx context.Context, ln net.Listener) error {
 
 	loopCtx, stopLoop := context.WithCancel(context.WithoutCancel(ctx))
 	loopDone := make(chan struct{})
-	go func() { defer close(loopDone); b.resyncLoop(loopCtx) }()
+	idErr := make(chan error, 1)
+	go func() {
+		defer close(loopDone)
+		if err := b.identifyRetrying(loopCtx); err != nil {
+			idErr <- err
+			return
+		}
+		b.resyncLoop(loopCtx)
+	}()
 
 	var err error
 	select {
 	case <-ctx.Done():
+		b.draining.Store(true)
+		if b.cfg.DrainDelay > 0 {
+			b.log.Info("shutting down: not ready any more; still serving while the load balancer lets go", "for", b.cfg.DrainDelay)
+			select {
+			case <-time.After(b.cfg.DrainDelay):
+			case err = <-served:
+			}
+		}
 	case err = <-served:
+	case err = <-idErr:
 	}
+	b.draining.Store(true)
 	b.log.Info("shutting down: draining the webhook queue", "pending", b.queue.Pending())
 	grace, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
 	defer cancel()
-	if serr := srv.Shutdown(grace); serr != nil && err == nil {
+	if serr := srv.Shutdown(grace); serr != nil && err == nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = serr
 	}
 	if derr := b.queue.Drain(grace); derr != nil {
@@ -257,6 +294,26 @@ func (b *Bot) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	b.log.Info("stopped")
 	return err
+}
+
+// identifyRetrying calls Identify until it works. GitHub refusing the
+// credentials is final; GitHub out of reach is retried, 1 s, 2 s, 4 s … up
+// to a minute apart.
+func (b *Bot) identifyRetrying(ctx context.Context) error {
+	wait := time.Second
+	for {
+		err := b.Identify(ctx)
+		if err == nil || refused(err) || ctx.Err() != nil {
+			return err
+		}
+		b.log.Warn("could not check the app's credentials against GitHub; retrying", "in", wait, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 func (b *Bot) resyncLoop(ctx context.Context) {
@@ -281,6 +338,8 @@ func (b *Bot) resyncLoop(ctx context.Context) {
 		}
 	}
 }
+
+var errShuttingDownReady = errors.New("not ready: shutting down")
 
 // MaxRetryAfter is the longest the bot waits out a secondary rate limit
 // before giving up on the request; the resync does the rest later.
@@ -335,7 +394,7 @@ func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error)
 			msg = "webhook signature does not match: the app's webhook secret and the bot's GITHUB_WEBHOOK_SECRET differ"
 		}
 		http.Error(w, msg, http.StatusBadRequest)
-	case errors.Is(err, githubapp.ErrCapacityExceeded), errors.Is(err, ErrShuttingDown):
+	case errors.Is(err, githubapp.ErrCapacityExceeded), errors.Is(err, ErrShuttingDown), errors.Is(err, ErrStarting):
 		b.metrics.deliveries.WithLabelValues(event, "", OutcomeDropped).Inc()
 		b.metrics.dropped.Inc()
 		log.Warn("the webhook queue is full or draining; the resync will pick this change up", "error", err.Error())

@@ -30,8 +30,10 @@ type Config struct {
 	// QueueSize webhooks wait for Workers; beyond that GitHub gets a 503
 	// and the resync picks the change up.
 	QueueSize, Workers int
-	// ShutdownGrace bounds how long a shutdown waits for queued webhooks.
-	ShutdownGrace time.Duration
+	// DrainDelay is how long a shutdown keeps serving, already unready, so
+	// the load balancer stops sending webhooks first; ShutdownGrace then
+	// bounds the wait for queued webhooks.
+	DrainDelay, ShutdownGrace time.Duration
 
 	// Transport carries every request to GitHub (tests; nil: the default).
 	Transport http.RoundTripper
@@ -65,7 +67,7 @@ const (
 // DefaultConfig returns the defaults, without credentials.
 func DefaultConfig() Config {
 	return Config{APIURL: DefaultAPIURL, Addr: DefaultAddr, ResyncEvery: DefaultResyncEvery,
-		ResyncLookback: DefaultLookback, QueueSize: 100, Workers: 4, ShutdownGrace: 25 * time.Second}
+		ResyncLookback: DefaultLookback, QueueSize: 100, Workers: 4, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second}
 }
 
 // ConfigFromEnv reads the defaults overridden by the environment (getenv
@@ -135,6 +137,9 @@ func (c *Config) Check() error {
 	}
 	if c.QueueSize < 0 || c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("queue of %d with %d workers: want a queue of 0 or more and at least one worker", c.QueueSize, c.Workers))
+	}
+	if c.DrainDelay < 0 || c.ShutdownGrace <= 0 {
+		errs = append(errs, fmt.Errorf("drain delay %s and shutdown grace %s: want 0 or more, and more than 0", c.DrainDelay, c.ShutdownGrace))
 	}
 	return errors.Join(errs...)
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -23,6 +25,17 @@ import (
 // every GET /app answer 401 as GitHub does for a revoked key.
 func simBot(t *testing.T, log *slog.Logger) (*Bot, *githubsim.Sim, *atomic.Bool) {
 	t.Helper()
+	return simBotWithLog(t, log, nil)
+}
+
+// simBotWith is simBot with the config changed by change first.
+func simBotWith(t *testing.T, change func(*Config)) (*Bot, *githubsim.Sim, *atomic.Bool) {
+	t.Helper()
+	return simBotWithLog(t, nil, change)
+}
+
+func simBotWithLog(t *testing.T, log *slog.Logger, change func(*Config)) (*Bot, *githubsim.Sim, *atomic.Bool) {
+	t.Helper()
 	sim := githubsim.New(githubsim.Options{})
 	t.Cleanup(sim.Close)
 	if err := simtest.Setup(sim, ""); err != nil {
@@ -38,6 +51,9 @@ func simBot(t *testing.T, log *slog.Logger) (*Bot, *githubsim.Sim, *atomic.Bool)
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
+	if change != nil {
+		change(&cfg)
+	}
 	b, err := New(cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -261,4 +277,120 @@ func TestSecondaryRateLimitIsWaitedOut(t *testing.T) {
 			t.Errorf("the %s attempt is not counted:\n%s", status, grep(text, "comments"))
 		}
 	}
+}
+
+// Serve listens at once and checks the credentials in the background:
+// while GitHub cannot be reached it retries, unready, and refuses
+// deliveries with a 503 (the resync picks them up); once they work it is
+// ready and takes webhooks. On shutdown it turns unready first and keeps
+// serving for DrainDelay.
+func TestServeStartsBeforeGitHubAnswersAndDrainsUnready(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	b, _, _ := simBotWith(t, func(cfg *Config) {
+		next := cfg.Transport
+		cfg.Transport = roundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			if down.Load() {
+				return nil, errors.New("dial tcp: connection refused")
+			}
+			return next.RoundTrip(r)
+		})
+		cfg.DrainDelay = 300 * time.Millisecond
+		cfg.ResyncEvery = 0
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- b.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	status := func(method, path string) int {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader("{}"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting until %s", what)
+			}
+		}
+	}
+	waitFor("it listens", func() bool { return status("GET", "/healthz") == http.StatusOK })
+	if got := status("GET", "/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz while GitHub is out of reach: %d", got)
+	}
+	if got := signedIssues(t, base); got != http.StatusServiceUnavailable {
+		t.Errorf("a signed delivery before the credentials were checked: %d, want 503", got)
+	}
+	down.Store(false)
+	waitFor("it is ready (the retry comes after 1 s)", func() bool { return status("GET", "/readyz") == http.StatusOK })
+	if got := signedIssues(t, base); got != http.StatusOK {
+		t.Errorf("a signed delivery once ready: %d, want 200 (queued)", got)
+	}
+
+	cancel()
+	waitFor("it says it is shutting down", func() bool { return status("GET", "/readyz") == http.StatusServiceUnavailable })
+	if got := status("GET", "/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz during the drain delay: %d, want 200 (still serving)", got)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}
+
+// Credentials GitHub refuses end Serve at once, saying why: retrying
+// cannot fix them.
+func TestServeStopsOnRefusedCredentials(t *testing.T) {
+	b, _, _ := simBotWith(t, func(cfg *Config) {
+		other, err := simtest.OtherKeyPEM()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.PrivateKey = other
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Serve(context.Background(), ln) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "check the app id and the private key") {
+			t.Errorf("Serve with a key GitHub does not know: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve kept going with refused credentials")
+	}
+}
+
+// signedIssues posts a signed issues delivery (for a repository the app
+// does not know, so handling it is quick) and returns the status.
+func signedIssues(t *testing.T, base string) int {
+	t.Helper()
+	body := `{"action":"opened","issue":{"number":1},"repository":{"full_name":"x/y","name":"y","owner":{"login":"x"}},"installation":{"id":999}}`
+	req, _ := http.NewRequest(http.MethodPost, base+WebhookPath, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", "issues")
+	req.Header.Set("X-GitHub-Delivery", "d-1")
+	req.Header.Set("X-Hub-Signature-256", sign(simtest.WebhookSecret, body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -14,12 +14,17 @@ import (
 // picks the change up.
 var ErrShuttingDown = errors.New("shutting down")
 
+// ErrStarting refuses a webhook that arrives before the app's credentials
+// were checked: likewise a 503, and the resync picks the change up.
+var ErrStarting = errors.New("starting: the app's credentials are being checked")
+
 // queue is go-githubapp's bounded async queue (QueueAsyncScheduler) with
 // what a graceful shutdown needs around it: a count of the deliveries
 // accepted and not yet handled, and a Drain that stops taking new ones and
 // waits for those.
 type queue struct {
 	inner githubapp.Scheduler
+	admit func() error // nil: every delivery; else it may refuse one
 
 	mu      sync.RWMutex // closed and wg.Add under RLock; Drain takes Lock
 	closed  bool
@@ -37,6 +42,11 @@ func (q *queue) Schedule(ctx context.Context, d githubapp.Dispatch) error {
 	defer q.mu.RUnlock()
 	if q.closed {
 		return ErrShuttingDown
+	}
+	if q.admit != nil {
+		if err := q.admit(); err != nil {
+			return err
+		}
 	}
 	q.wg.Add(1)
 	q.pending.Add(1)

@@ -575,9 +575,9 @@ func TestKubernetesManifestsFitTheBot(t *testing.T) {
 				t.Errorf("%s probe port = %v, want http or %d", p.name, p.probe.HTTPGet.Port, port)
 			}
 		}
-		// /readyz may ask GitHub, for up to 5 s (bot.Ready).
-		if c.ReadinessProbe != nil && c.ReadinessProbe.TimeoutSeconds <= 5 {
-			t.Errorf("readiness probe timeoutSeconds = %d, want more than the 5 s /readyz may wait for GitHub", c.ReadinessProbe.TimeoutSeconds)
+		// /readyz may ask GitHub, for up to bot.ReadyTimeout.
+		if c.ReadinessProbe != nil && time.Duration(c.ReadinessProbe.TimeoutSeconds)*time.Second <= bot.ReadyTimeout {
+			t.Errorf("readiness probe timeoutSeconds = %d, want more than the %s /readyz may wait for GitHub", c.ReadinessProbe.TimeoutSeconds, bot.ReadyTimeout)
 		}
 	})
 	t.Run("Prometheus scrapes the metrics endpoint", func(t *testing.T) {
@@ -650,8 +650,10 @@ func TestKubernetesManifestsFitTheBot(t *testing.T) {
 	})
 	t.Run("shutdown has time to drain the queue", func(t *testing.T) {
 		grace := time.Duration(pod.Spec.TerminationGracePeriodSeconds) * time.Second
-		if drain := bot.DefaultConfig().ShutdownGrace; grace <= drain {
-			t.Errorf("terminationGracePeriodSeconds = %v, want more than the bot's ShutdownGrace %v", grace, drain)
+		// The bot stays up, unready, for DrainDelay, then drains its queue
+		// for ShutdownGrace at most; Kubernetes must wait for both.
+		if c := bot.DefaultConfig(); grace <= c.DrainDelay+c.ShutdownGrace {
+			t.Errorf("terminationGracePeriodSeconds = %v, want more than the bot's DrainDelay + ShutdownGrace, %v", grace, c.DrainDelay+c.ShutdownGrace)
 		}
 	})
 	t.Run("the container runs locked down", func(t *testing.T) {

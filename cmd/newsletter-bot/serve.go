@@ -106,6 +106,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.ResyncEvery, "resync-every", cfg.ResyncEvery, "pause between resync passes; 0 runs one at start-up only (env "+bot.EnvResyncEvery+")")
 	fs.IntVar(&cfg.QueueSize, "queue", cfg.QueueSize, "webhooks waiting to be handled before GitHub gets a 503")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "webhooks handled at once")
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", cfg.DrainDelay, "on SIGTERM, how long to keep serving, unready, before the queue drains (lets the load balancer stop sending)")
+	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", cfg.ShutdownGrace, "on SIGTERM, the longest wait for queued webhooks to finish")
 	secretPath := fs.String("webhook-secret-path", "", "file holding the webhook secret (env "+bot.EnvWebhookSecret+" holds the secret itself)")
 	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
 	fs.Usage = func() {

@@ -113,6 +113,7 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		cfg.AppID, cfg.PrivateKey, cfg.WebhookSecret = simtest.AppID, key, simtest.WebhookSecret
 		cfg.APIURL = w.Sim.URL()
 		cfg.ResyncEvery = 0 // the start-up pass only; the story runs the others, as the timer would
+		cfg.DrainDelay = 0  // no load balancer to let go
 		cfg.Now = w.Calendar.Now
 		log := opts.Log
 		if opts.Replicas > 1 {
