@@ -64,6 +64,8 @@ func TestManifestPermissionsAreWhatTheCodeCalls(t *testing.T) {
 		"Issues.Edit":                          {"issues", "write"},
 		"Issues.AddLabelsToIssue":              {"issues", "write"},
 		"Issues.RemoveLabelForIssue":           {"issues", "write"},
+		"Issues.ListLabels":                    {"issues", "read"},
+		"Issues.CreateLabel":                   {"issues", "write"},
 		"Issues.ListComments":                  {"issues", "read"},
 		"Issues.CreateComment":                 {"issues", "write"},
 		"Issues.EditComment":                   {"issues", "write"},

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -393,4 +394,42 @@ func signedIssues(t *testing.T, base string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// A repository's first resync pass creates the newsletter's labels; later
+// passes do not look again.
+func TestFirstPassCreatesTheLabels(t *testing.T) {
+	ctx := context.Background()
+	b, sim, _ := simBot(t, nil)
+	if err := b.Identify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.CreateRepo(githubsim.RepoSpec{Owner: simtest.Owner, Name: "bare"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.AddInstallationRepos(simtest.InstallationID, simtest.Owner+"/bare"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Resyncer().Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	client, err := simtest.InstallationClient(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, _, err := client.Issues.ListLabels(ctx, simtest.Owner, "bare", nil)
+	if err != nil || len(labels) != 9 {
+		t.Fatalf("after the first pass: %d labels, %v", len(labels), err)
+	}
+	sim.ResetStats()
+	if _, err := b.Resyncer().Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const list = "GET /repos/{owner}/{repo}/labels"
+	if !slices.Contains(sim.Routes(), list) {
+		t.Fatalf("the simulator has no route %q", list)
+	}
+	if n := sim.Stats().ByRoute[list]; n != 0 {
+		t.Errorf("a later pass listed the labels %d times", n)
+	}
 }

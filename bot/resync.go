@@ -168,6 +168,13 @@ func (r *Resyncer) repo(ctx context.Context, svc *reconcile.Service, last time.T
 	if err := svc.ReportConfig(ctx, nil); err != nil {
 		return err
 	}
+	// The labels, on a repository's first pass (start-up, or a new
+	// installation): the issue forms apply only labels that exist.
+	if !seen {
+		if _, err := svc.EnsureLabels(ctx); err != nil {
+			return fmt.Errorf("labels: %w", err)
+		}
+	}
 
 	// 1. Commands nobody answered, oldest first: they may change labels
 	// that the next steps read.

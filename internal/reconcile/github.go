@@ -163,6 +163,35 @@ func (g *GitHub) AddLabels(ctx context.Context, r Repo, number int, labels ...st
 	return classify(resp, err)
 }
 
+// LabelNames lists the repository's labels.
+func (g *GitHub) LabelNames(ctx context.Context, r Repo) ([]string, error) {
+	opts := &github.ListOptions{PerPage: 100}
+	var out []string
+	for {
+		page, resp, err := g.c.Issues.ListLabels(ctx, r.Owner, r.Name, opts)
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		for _, l := range page {
+			out = append(out, l.GetName())
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// CreateLabel creates a repository label; one that exists already (made
+// by someone, or by another replica a moment ago) is no error.
+func (g *GitHub) CreateLabel(ctx context.Context, r Repo, name, color, description string) error {
+	_, resp, err := g.c.Issues.CreateLabel(ctx, r.Owner, r.Name, &github.Label{Name: &name, Color: &color, Description: &description})
+	if status(resp) == http.StatusUnprocessableEntity {
+		return nil
+	}
+	return classify(resp, err)
+}
+
 // RemoveLabel removes a label; a label that is not there is no error.
 func (g *GitHub) RemoveLabel(ctx context.Context, r Repo, number int, label string) error {
 	resp, err := g.c.Issues.RemoveLabelForIssue(ctx, r.Owner, r.Name, number, label)

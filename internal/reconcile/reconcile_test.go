@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -433,4 +434,45 @@ func TestScheduledDraftKeepsAnOverdueDraft(t *testing.T) {
 	if len(cs) != 1 || !strings.Contains(cs[0].Body, "The draft of edition 45 is due, but this one (edition 44) is still open") {
 		t.Errorf("comments on the draft: %+v; want one saying edition 45 is due", cs)
 	}
+}
+
+// A repository without the newsletter's labels gets them, coloured and
+// explained; labels people made stay as they are, and a second run writes
+// nothing.
+func TestEnsureLabelsCreatesWhatIsMissing(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, "2026-11-25")
+	check(t, w.sim.CreateRepo(githubsim.RepoSpec{Owner: simtest.Owner, Name: "bare", Labels: []string{"Newsletter: JOB"}}))
+	check(t, w.sim.AddInstallationRepos(simtest.InstallationID, simtest.Owner+"/bare"))
+	repo, err := w.svc.GH.Repository(ctx, simtest.Owner, "bare")
+	check(t, err)
+	svc := *w.svc
+	svc.Repo = repo
+
+	created, err := svc.EnsureLabels(ctx)
+	check(t, err)
+	l := svc.Config.Labels
+	want := []string{l.News, l.Event, l.Accepted, l.Declined, l.NeedsInfo, l.Deferred, l.Published, l.Conflict}
+	if strings.Join(created, "|") != strings.Join(want, "|") {
+		t.Errorf("created %q, want %q", created, want)
+	}
+	label, _, err := w.svc.GH.Client().Issues.GetLabel(ctx, simtest.Owner, "bare", l.NeedsInfo)
+	check(t, err)
+	if label.GetColor() != "FBCA04" || !strings.Contains(label.GetDescription(), "what to fix") {
+		t.Errorf("%s: colour %q, description %q", l.NeedsInfo, label.GetColor(), label.GetDescription())
+	}
+	names, err := svc.GH.LabelNames(ctx, repo)
+	check(t, err)
+	if len(names) != 9 || !slices.Contains(names, "Newsletter: JOB") {
+		t.Errorf("labels now %q: want the 9, with the existing one as people wrote it", names)
+	}
+
+	w.sim.ResetStats()
+	created, err = svc.EnsureLabels(ctx)
+	check(t, err)
+	if len(created) != 0 || w.writes() != 0 {
+		t.Errorf("a second run created %q with %d writes", created, w.writes())
+	}
+	// Another replica creating the same label a moment before is no error.
+	check(t, svc.GH.CreateLabel(ctx, repo, l.Accepted, "0E8A16", "again"))
 }
