@@ -39,6 +39,7 @@ type Bot struct {
 	hook    http.Handler
 	resync  *Resyncer
 	metrics *metrics
+	events  map[string]bool // the events a delivery's metrics and logs may name
 
 	idMu     sync.Mutex  // one Identify at a time
 	draining atomic.Bool // shutting down: /readyz says so, so the load balancer lets go
@@ -92,8 +93,12 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		return nil
 	}
 	var hs []githubapp.EventHandler
+	b.events = map[string]bool{"ping": true, "installation": true, "installation_repositories": true}
 	for _, h := range handlers.Handlers(b.env) {
 		hs = append(hs, observed{EventHandler: h, m: b.metrics, log: log})
+		for _, e := range h.Handles() {
+			b.events[e] = true
+		}
 	}
 	b.hook = githubapp.NewEventDispatcher(hs, cfg.WebhookSecret,
 		githubapp.WithScheduler(b.queue), githubapp.WithErrorCallback(b.onDispatchError))
@@ -382,7 +387,7 @@ func rewind(next http.RoundTripper) http.RoundTripper {
 
 // onDispatchError answers a delivery that was not queued.
 func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error) {
-	event := knownEvent(r.Header.Get("X-GitHub-Event"))
+	event := b.knownEvent(r.Header.Get("X-GitHub-Event"))
 	log := b.log.With("delivery", clip(r.Header.Get("X-GitHub-Delivery"), 64), "event", event)
 	var ve githubapp.ValidationError
 	switch {
@@ -427,13 +432,11 @@ func clip(s string, n int) string {
 }
 
 // knownEvent names a delivery's event for logs and metrics, from a header
-// that anyone can send before the signature is checked: one of the events
-// the app subscribes to, or "other".
-func knownEvent(h string) string {
-	for _, e := range []string{"issues", "issue_comment", "pull_request", "installation", "installation_repositories", "ping"} {
-		if h == e {
-			return h
-		}
+// that anyone can send before the signature is checked: one the handlers
+// handle, one GitHub sends every app, or "other".
+func (b *Bot) knownEvent(h string) string {
+	if b.events[h] {
+		return h
 	}
 	return "other"
 }

@@ -24,6 +24,7 @@ import (
 
 	newsletterbot "github.com/newsletter-bot/newsletter-bot"
 	"github.com/newsletter-bot/newsletter-bot/bot"
+	"github.com/newsletter-bot/newsletter-bot/internal/demo"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
 )
 
@@ -534,13 +535,13 @@ func TestSetupRefusesAWrongState(t *testing.T) {
 func TestSetupWithACodeGitHubRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		code func(t *testing.T, clock *simClock, resp *http.Response) string
+		code func(t *testing.T, clock *demo.Calendar, resp *http.Response) string
 	}{
-		{"more_than_an_hour_old", func(t *testing.T, clock *simClock, resp *http.Response) string {
-			clock.advance(61 * time.Minute)
+		{"more_than_an_hour_old", func(t *testing.T, clock *demo.Calendar, resp *http.Response) string {
+			clock.Set(clock.Now().Add(61 * time.Minute))
 			return resp.Header.Get("Location")
 		}},
-		{"unknown", func(t *testing.T, clock *simClock, resp *http.Response) string {
+		{"unknown", func(t *testing.T, clock *demo.Calendar, resp *http.Response) string {
 			loc, _ := url.Parse(resp.Header.Get("Location"))
 			q := loc.Query()
 			q.Set("code", "0123456789abcdef")
@@ -550,7 +551,8 @@ func TestSetupWithACodeGitHubRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEnv(t)
-			clock := &simClock{now: time.Now()}
+			clock := &demo.Calendar{}
+			clock.Set(time.Now())
 			sim := newSim(t, githubsim.Options{Now: clock.Now})
 			out := filepath.Join(t.TempDir(), "newsletter-bot.env")
 			r := startSetup(t, "--webhook-url", "https://bot.example.org"+bot.WebhookPath, "--github-url", sim.URL(), "--out", out)
@@ -568,23 +570,6 @@ func TestSetupWithACodeGitHubRefuses(t *testing.T) {
 			}
 		})
 	}
-}
-
-type simClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *simClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // TestSetupWhenGitHubRejectsTheManifest: GitHub's 422 page lists the

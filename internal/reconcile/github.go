@@ -166,20 +166,9 @@ func (g *GitHub) AddLabels(ctx context.Context, r Repo, number int, labels ...st
 // LabelNames lists the repository's labels.
 func (g *GitHub) LabelNames(ctx context.Context, r Repo) ([]string, error) {
 	opts := &github.ListOptions{PerPage: 100}
-	var out []string
-	for {
-		page, resp, err := g.c.Issues.ListLabels(ctx, r.Owner, r.Name, opts)
-		if err != nil {
-			return nil, classify(resp, err)
-		}
-		for _, l := range page {
-			out = append(out, l.GetName())
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
-	}
+	return paginate(opts, (*github.Label).GetName, func() ([]*github.Label, *github.Response, error) {
+		return g.c.Issues.ListLabels(ctx, r.Owner, r.Name, opts)
+	})
 }
 
 // CreateLabel creates a repository label; one that exists already (made

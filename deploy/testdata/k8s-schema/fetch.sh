@@ -31,17 +31,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-unpack() { # unpack DIR SPEC INTEGRITY
-  local dir="$1" spec="$2" want="$3" tarball got
-  tarball="$(cd "$tmp" && npm pack --silent "$spec" 2>/dev/null | tail -n 1)"
-  got="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tmp/$tarball")"
-  if [[ "$got" != "$want" ]]; then
-    echo "fetch.sh: $spec has integrity $got, pinned $want" >&2
-    exit 1
-  fi
-  mkdir -p "$tmp/$dir"
-  tar -xzf "$tmp/$tarball" -C "$tmp/$dir"
-}
+# shellcheck source=/dev/null
+source "$here/../../../internal/npmpin/unpack.sh"
 
 unpack models "kubernetes-models@${MODELS_VERSION}" "$MODELS_INTEGRITY"
 unpack apimachinery "@kubernetes-models/apimachinery@${APIMACHINERY_VERSION}" "$APIMACHINERY_INTEGRITY"
