@@ -26,30 +26,12 @@ import (
 	"github.com/newsletter-bot/newsletter-bot/bot"
 	"github.com/newsletter-bot/newsletter-bot/internal/demo"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
-
-// syncBuffer is a bytes.Buffer that a running command writes while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // setupRun is "newsletter-bot setup" running in the background.
 type setupRun struct {
-	stdout, stderr syncBuffer
+	stdout, stderr simtest.Buffer
 	code           int
 	done           chan struct{}
 	stop           context.CancelFunc // Ctrl-C

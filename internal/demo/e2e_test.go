@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,7 +56,7 @@ func play(t *testing.T, w *World, ctx context.Context) *Story {
 // It also reads the replica's JSON logs, at debug level, as an operator
 // would: every line names what it concerns, and no secret is in any.
 func TestStoryHolds(t *testing.T) {
-	var logs lockedBuffer
+	var logs simtest.Buffer
 	w, ctx := start(t, Options{Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	st := play(t, w, ctx)
 	// The bot's commits on the draft branch: the opening and the late merge,
@@ -126,24 +125,6 @@ func checkLogs(t *testing.T, w *World, logs string) {
 	if counts["deliveries"] < 10 || counts["edition"] < 3 {
 		t.Errorf("too few lines name deliveries (%d) or editions (%d)", counts["deliveries"], counts["edition"])
 	}
-}
-
-// lockedBuffer is a bytes.Buffer the replicas' loggers can share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestTwoReplicasDoEachThingOnce runs the month with two replicas that both

@@ -6,6 +6,7 @@
 package simtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -139,4 +140,23 @@ func firstField(f *drafts.Form) string {
 		return fs[0].ID
 	}
 	return ""
+}
+
+// Buffer is a bytes.Buffer that goroutines write (a running command, the
+// replicas' loggers) while a test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
