@@ -57,6 +57,12 @@ type Fault struct {
 	RetryAfter time.Duration
 	// Latency is the delay of FaultLatency.
 	Latency time.Duration
+	// Hold, with FaultLatency, delays the request until the channel is
+	// closed instead (or its client gives up), and Held is called as it
+	// starts waiting: a test's way to stop a request at a chosen point
+	// and let others overtake it.
+	Hold <-chan struct{}
+	Held func()
 }
 
 // WebhookFaults are per-event probabilities of delivery faults. They are
@@ -160,8 +166,16 @@ func (s *Sim) applyFaults(c *reqCtx) *response {
 	for _, f := range s.faults.pick(c.route.key) {
 		switch f.Kind {
 		case FaultLatency:
+			wait := time.After(f.Latency)
+			if f.Hold != nil {
+				wait = nil
+				if f.Held != nil {
+					f.Held()
+				}
+			}
 			select {
-			case <-time.After(f.Latency):
+			case <-wait:
+			case <-f.Hold:
 			case <-c.r.Context().Done():
 				return errorResponse(http.StatusServiceUnavailable, "request cancelled")
 			}

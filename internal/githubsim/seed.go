@@ -534,6 +534,21 @@ func (s *Sim) CommitMessage(repoName, sha string) (string, error) {
 	return c.Message, nil
 }
 
+// CommitTree returns the id of a commit's tree.
+func (s *Sim) CommitTree(repoName, sha string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.repoLocked(repoName)
+	if err != nil {
+		return "", err
+	}
+	c, ok := r.Objects.commit(sha)
+	if !ok {
+		return "", fmt.Errorf("githubsim: %s has no commit %s", repoName, sha)
+	}
+	return c.Tree, nil
+}
+
 // Issue returns an issue (or a pull request's issue).
 func (s *Sim) Issue(repoName string, number int) (Issue, error) {
 	s.mu.Lock()
