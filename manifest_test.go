@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -72,6 +73,7 @@ func TestManifestPermissionsAreWhatTheCodeCalls(t *testing.T) {
 		"Issues.DeleteComment":                 {"issues", "write"},
 		"Reactions.CreateIssueCommentReaction": {"issues", "write"},
 		"Reactions.ListIssueCommentReactions":  {"issues", "read"},
+		"Reactions.DeleteIssueCommentReaction": {"issues", "write"},
 		"Teams.GetTeamMembershipBySlug":        {"members", "read"},
 		"PullRequests.List":                    {"pull_requests", "read"},
 		"PullRequests.Create":                  {"pull_requests", "write"},
@@ -104,6 +106,8 @@ func TestManifestPermissionsAreWhatTheCodeCalls(t *testing.T) {
 	}
 }
 
+var endpointOf = regexp.MustCompile(`the\s+endpoint\s+of\s+([A-Z]\w+\.[A-Z]\w+)`)
+
 // githubCalls lists the go-github service methods (Service.Method) that the
 // non-test Go files under dirs call through a *github.Client.
 func githubCalls(t *testing.T, dirs ...string) []string {
@@ -116,9 +120,28 @@ func githubCalls(t *testing.T, dirs ...string) []string {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return err
 			}
-			f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
 			if err != nil {
 				return err
+			}
+			// A request made by hand (client.NewRequest) says whose
+			// endpoint it calls: "the endpoint of Service.Method".
+			raw := 0
+			ast.Inspect(f, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "NewRequest" {
+					raw++
+				}
+				return true
+			})
+			named := 0
+			for _, cg := range f.Comments {
+				for _, m := range endpointOf.FindAllStringSubmatch(cg.Text(), -1) {
+					seen[m[1]] = true
+					named++
+				}
+			}
+			if named < raw {
+				t.Errorf("%s makes %d requests by hand (NewRequest) but names the endpoint of %d (\"the endpoint of Service.Method\" in a comment)", path, raw, named)
 			}
 			ast.Inspect(f, func(n ast.Node) bool {
 				sel, ok := n.(*ast.SelectorExpr)

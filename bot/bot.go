@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/handlers"
+	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
 // Bot is one replica of the server. Replicas share nothing but GitHub.
@@ -82,8 +82,8 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		return nil, err
 	}
 	b.clients = clients
-	b.env = &handlers.Env{Clients: clients, Forms: drafts.DefaultForms(),
-		Maintainers: &handlers.Maintainers{TTL: 2 * time.Minute}, Now: cfg.Now, Log: log}
+	b.env = &handlers.Env{Clients: clients, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
+		Now: cfg.Now, Clock: cfg.Clock, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
 	b.queue = newQueue(cfg.QueueSize, cfg.Workers, githubapp.WithAsyncErrorCallback(b.onHandlerError))
 	b.queue.admit = func() error {
 		if !b.ready.Load() {
@@ -102,7 +102,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	}
 	b.hook = githubapp.NewEventDispatcher(hs, cfg.WebhookSecret,
 		githubapp.WithScheduler(b.queue), githubapp.WithErrorCallback(b.onDispatchError))
-	b.resync = &Resyncer{Clients: clients, Env: b.env, Lookback: cfg.ResyncLookback, Log: log}
+	b.resync = &Resyncer{Clients: clients, Env: b.env, Lookback: cfg.ResyncLookback, Now: cfg.Clock, Log: log}
 	return b, nil
 }
 
@@ -120,11 +120,10 @@ func (b *Bot) Identify(ctx context.Context) error {
 		b.recordCheck(err)
 		return err
 	}
-	// Written before ready is set, and read only after (webhooks and the
-	// resync wait for ready).
-	b.env.BotLogin = app.GetSlug() + "[bot]"
+	// Set before ready; every use case refuses to run without it.
+	b.env.SetBotLogin(app.GetSlug() + "[bot]")
 	b.recordCheck(nil)
-	b.log.Info("running as the app", "app", app.GetSlug(), "app_id", app.GetID(), "bot", b.env.BotLogin)
+	b.log.Info("running as the app", "app", app.GetSlug(), "app_id", app.GetID(), "bot", b.env.BotLogin())
 	return nil
 }
 
@@ -206,7 +205,7 @@ func refused(err error) bool {
 }
 
 // BotLogin is the bot's own user, known after Identify.
-func (b *Bot) BotLogin() string { return b.env.BotLogin }
+func (b *Bot) BotLogin() string { return b.env.BotLogin() }
 
 // Pending is the number of webhook deliveries queued or being handled.
 func (b *Bot) Pending() int64 { return b.queue.Pending() }
@@ -217,7 +216,7 @@ func (b *Bot) Resyncer() *Resyncer { return b.resync }
 // Handler serves the webhook endpoint, the health checks and the metrics.
 func (b *Bot) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+WebhookPath, b.hook)
+	mux.Handle("POST "+WebhookPath, b.verified(b.hook))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		err := b.Ready(r.Context())
@@ -392,13 +391,11 @@ func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error)
 	var ve githubapp.ValidationError
 	switch {
 	case errors.As(err, &ve):
+		// The signature was checked before (verified): what is left is
+		// a payload that does not decode.
 		b.metrics.deliveries.WithLabelValues(event, "", OutcomeRejected).Inc()
 		log.Warn("refused a webhook delivery", "error", ve.Cause)
-		msg := "invalid webhook delivery: " + ve.Cause.Error()
-		if isSignatureError(ve.Cause) {
-			msg = "webhook signature does not match: the app's webhook secret and the bot's GITHUB_WEBHOOK_SECRET differ"
-		}
-		http.Error(w, msg, http.StatusBadRequest)
+		http.Error(w, "invalid webhook delivery: "+ve.Cause.Error(), http.StatusBadRequest)
 	case errors.Is(err, githubapp.ErrCapacityExceeded), errors.Is(err, ErrShuttingDown), errors.Is(err, ErrStarting):
 		b.metrics.deliveries.WithLabelValues(event, "", OutcomeDropped).Inc()
 		b.metrics.dropped.Inc()
@@ -408,14 +405,6 @@ func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error)
 		log.Error("webhook delivery failed", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}
-}
-
-// isSignatureError recognises go-github's signature failures, which are
-// plain errors.
-func isSignatureError(err error) bool {
-	msg := err.Error()
-	return msg == "payload signature check failed" || msg == "missing signature" || strings.HasPrefix(msg, "error parsing signature") ||
-		strings.HasPrefix(msg, "error decoding signature")
 }
 
 // onHandlerError is called after a handler failed; observed has already

@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -115,7 +117,8 @@ func TestWebhookSignatureIsChecked(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec
 	}
-	for name, sig := range map[string]string{"no signature": "", "another secret": sign("guess", body), "garbage": "sha256=zz"} {
+	for name, sig := range map[string]string{"no signature": "", "another secret": sign("guess", body), "garbage": "sha256=zz",
+		"a SHA-1 signature": "sha1=" + strings.Repeat("0", 40)} {
 		rec := post(sig)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "signature") {
 			t.Errorf("%s: %d %q, want 400 naming the signature", name, rec.Code, rec.Body.String())
@@ -123,6 +126,40 @@ func TestWebhookSignatureIsChecked(t *testing.T) {
 	}
 	if rec := post(sign("s3cret", body)); rec.Code != http.StatusOK {
 		t.Errorf("a signed ping: %d %q, want 200", rec.Code, rec.Body.String())
+	}
+	// The SHA-1 header alone is not enough, however right it is.
+	req := httptest.NewRequest(http.MethodPost, WebhookPath, strings.NewReader(body))
+	req.Header.Set("X-GitHub-Event", "ping")
+	m := hmac.New(sha1.New, []byte("s3cret"))
+	m.Write([]byte(body))
+	req.Header.Set("X-Hub-Signature", "sha1="+hex.EncodeToString(m.Sum(nil)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("a delivery signed with SHA-1 only: %d %q, want 400", rec.Code, rec.Body.String())
+	}
+	// A body over GitHub's cap is refused before it is read.
+	req = httptest.NewRequest(http.MethodPost, WebhookPath, strings.NewReader(body))
+	req.ContentLength = MaxWebhookBody + 1
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body over 25 MB: %d %q, want 413", rec.Code, rec.Body.String())
+	}
+}
+
+func TestSignatureErrorsHaveAType(t *testing.T) {
+	body := []byte(`{}`)
+	for name, sig := range map[string]string{"missing": "", "wrong secret": sign("guess", string(body)), "malformed": "sha256=xyz"} {
+		req := httptest.NewRequest(http.MethodPost, WebhookPath, bytes.NewReader(body))
+		if sig != "" {
+			req.Header.Set(SignatureHeader, sig)
+		}
+		_, err := verifyDelivery(req, []byte("s3cret"))
+		var se *SignatureError
+		if !errors.As(err, &se) || se.Missing != (sig == "") {
+			t.Errorf("%s: verifyDelivery = %v, want a *SignatureError (Missing %v)", name, err, sig == "")
+		}
 	}
 }
 

@@ -39,9 +39,17 @@ type Config struct {
 	Transport http.RoundTripper
 	// Now is the newsletter's calendar: the day that drives editions, the
 	// draft schedule and events (the demo and tests move it; nil:
-	// time.Now). Comparisons with GitHub's timestamps always use the wall
-	// clock.
+	// time.Now).
 	Now func() time.Time
+	// Clock is the wall clock that GitHub's timestamps are compared with:
+	// the age of a command's claim, the resync's windows (tests share a
+	// movable one with the simulator; nil: time.Now).
+	Clock func() time.Time
+	// ClaimTTL is how old an unanswered claim on a command must be before
+	// it is taken over; ClaimWait how long a command waits for an earlier
+	// one on its issue that another replica runs (zero: the defaults of
+	// internal/reconcile).
+	ClaimTTL, ClaimWait time.Duration
 }
 
 // Defaults.

@@ -12,24 +12,21 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/palantir/go-githubapp/githubapp"
 
-	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/handlers"
 	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
-// Resyncer repairs what lost or failed webhooks left undone and runs the
-// monthly schedule. A pass goes over every repository of every
-// installation and, for each: answers commands in comments created since
-// the last pass that carry no reaction of the bot's yet (in order),
-// reconciles the submissions updated since the last pass, keeps the draft
-// current (opening it when draft.schedule says it is due), and closes
-// events that are over. Everything it calls is idempotent, so a pass where
-// nothing changed writes nothing, and two replicas resyncing side by side
-// do each thing once.
+// Resyncer runs the resync (reconcile.Service.Resync) over every
+// repository of every installation, at start-up and then periodically: it
+// repairs what lost or failed webhooks left undone and runs the monthly
+// schedule. What a pass looks at comes from GitHub; the only thing a
+// replica remembers is when its own last clean pass over each repository
+// began, which narrows the status comments it checks (a replica's first
+// pass checks them all).
 type Resyncer struct {
 	Clients  githubapp.ClientCreator
 	Env      *handlers.Env
-	Lookback time.Duration // how far back the first pass looks for commands
+	Lookback time.Duration // how far back each pass looks for unanswered commands
 	Now      func() time.Time
 	Log      *slog.Logger
 
@@ -38,18 +35,11 @@ type Resyncer struct {
 	done time.Time            // end of the last pass without errors
 }
 
-// overlap re-reads a little before the last pass, for clock skew between
-// this replica and GitHub.
-const overlap = 2 * time.Minute
-
 // RepoReport says what a pass did for one repository.
 type RepoReport struct {
-	Repo     string
-	Issues   int // submissions reconciled
-	Commands int // comments whose commands were run
-	Draft    reconcile.DraftOutcome
-	Closed   []int // events closed as over
-	Err      error
+	Repo string
+	reconcile.ResyncReport
+	Err error
 }
 
 // Pass runs one resync over every installation. It returns a report per
@@ -133,7 +123,7 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 	start := r.now()
 	key := fmt.Sprintf("%d/%s", installationID, strings.ToLower(repo.GetFullName()))
 	r.mu.Lock()
-	last, seen := r.last[key]
+	last := r.last[key]
 	r.mu.Unlock()
 
 	svc, err := r.Env.Service(ctx, installationID, repo)
@@ -145,7 +135,7 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 		return rep
 	}
 	svc.Log = svc.Log.With("resync", true)
-	rep.Err = r.repo(ctx, svc, last, seen, &rep)
+	rep.ResyncReport, rep.Err = svc.Resync(ctx, last, r.Lookback)
 	if rep.Err == nil {
 		r.mu.Lock()
 		if r.last == nil {
@@ -154,142 +144,8 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 		r.last[key] = start
 		r.mu.Unlock()
 	}
-	level := slog.LevelDebug
-	if rep.Issues > 0 || rep.Commands > 0 || rep.Draft.Opened || rep.Draft.Committed || len(rep.Closed) > 0 || rep.Err != nil {
-		level = slog.LevelInfo
-	}
-	svc.Logger().Log(ctx, level, "resync pass", "issues", rep.Issues, "commands", rep.Commands, "draft_opened", rep.Draft.Opened,
-		"draft_committed", rep.Draft.Committed, "events_closed", len(rep.Closed), "error", rep.Err)
+	svc.LogResync(ctx, rep.ResyncReport, rep.Err)
 	return rep
-}
-
-func (r *Resyncer) repo(ctx context.Context, svc *reconcile.Service, last time.Time, seen bool, rep *RepoReport) error {
-	// A config issue left open from an earlier break closes once it loads.
-	if err := svc.ReportConfig(ctx, nil); err != nil {
-		return err
-	}
-	// The labels, on a repository's first pass (start-up, or a new
-	// installation): the issue forms apply only labels that exist.
-	if !seen {
-		if _, err := svc.EnsureLabels(ctx); err != nil {
-			return fmt.Errorf("labels: %w", err)
-		}
-	}
-
-	// 1. Commands nobody answered, oldest first: they may change labels
-	// that the next steps read.
-	commandsSince := r.now().Add(-r.Lookback)
-	if seen {
-		commandsSince = last.Add(-overlap)
-	}
-	comments, err := svc.GH.RepoComments(ctx, svc.Repo, commandsSince)
-	if err != nil {
-		return err
-	}
-	for _, c := range comments {
-		if c.CreatedAt.Before(commandsSince) || c.UserType == "Bot" || !strings.Contains(c.Body, handlers.Prefix) ||
-			len(handlers.ParseCommands(c.Body)) == 0 {
-			continue
-		}
-		answered, err := r.answered(ctx, svc, c.ID)
-		if err != nil {
-			return err
-		}
-		if answered {
-			continue
-		}
-		issue, err := svc.GH.Issue(ctx, svc.Repo, c.IssueNumber)
-		if err != nil {
-			return err
-		}
-		out, err := handlers.RunCommands(ctx, svc, r.Env.Maintainers, handlers.CommentEvent{Comment: c, Issue: issue})
-		if err != nil {
-			return fmt.Errorf("commands in %s: %w", c.HTMLURL, err)
-		}
-		if out.Skipped == "" {
-			rep.Commands++
-			svc.Logger().Info("answered a command the webhook missed", "issue", c.IssueNumber, "comment", c.ID, "ran", out.Ran, "refused", len(out.Refused))
-		}
-	}
-
-	// 2. A draft merged since the last pass is published (again: that is
-	// harmless) in case its webhook was lost.
-	if seen {
-		if _, err := svc.PublishMerged(ctx, last.Add(-overlap)); err != nil {
-			return fmt.Errorf("publishing: %w", err)
-		}
-	}
-
-	// 3. The draft: kept current, opened when the schedule says so. A
-	// draft that opened since the last pass (here, or anywhere whose
-	// webhook got lost) is named in every submission's status.
-	if rep.Draft, err = svc.ScheduledDraft(ctx); err != nil {
-		return fmt.Errorf("draft: %w", err)
-	}
-	var draft *reconcile.Draft
-	if d := rep.Draft.Draft; d.Pull.Number != 0 {
-		draft = &d
-	}
-	if draft != nil && seen && draft.Pull.CreatedAt.After(last.Add(-overlap)) {
-		if rep.Issues, err = svc.UpdateStatuses(ctx, draft); err != nil {
-			return err
-		}
-		return r.events(ctx, svc, rep) // that covered every open submission
-	}
-
-	// 4. Submissions: all open ones the first time, then those updated
-	// since the last pass (closed ones too: a withdrawal, a decline).
-	filter := reconcile.IssueFilter{State: "open"}
-	if seen {
-		filter = reconcile.IssueFilter{State: "all", Since: last.Add(-overlap)}
-	}
-	var issues []drafts.Issue
-	had := map[int]bool{}
-	for _, k := range drafts.Kinds {
-		f := filter
-		f.Label = svc.Config.Labels.ForKind(k)
-		list, err := svc.GH.Issues(ctx, svc.Repo, f)
-		if err != nil {
-			return err
-		}
-		for _, i := range list {
-			if !had[i.Number] && !i.IsPullRequest() {
-				had[i.Number] = true
-				issues = append(issues, i)
-			}
-		}
-	}
-	for _, i := range issues {
-		if err := svc.ReconcileSubmission(ctx, i, draft); err != nil {
-			return fmt.Errorf("issue #%d: %w", i.Number, err)
-		}
-	}
-	rep.Issues += len(issues)
-
-	return r.events(ctx, svc, rep)
-}
-
-// events closes the events that are over: they leave the newsletter.
-func (r *Resyncer) events(ctx context.Context, svc *reconcile.Service, rep *RepoReport) error {
-	var err error
-	rep.Closed, err = svc.CloseFinishedEvents(ctx)
-	return err
-}
-
-// answered reports whether the bot already reacted to a comment (claimed
-// it, or answered it).
-func (r *Resyncer) answered(ctx context.Context, svc *reconcile.Service, commentID int64) (bool, error) {
-	reactions, err := svc.GH.Reactions(ctx, svc.Repo, commentID)
-	if err != nil {
-		return false, err
-	}
-	for _, x := range reactions {
-		login, _, _ := strings.Cut(x, " ")
-		if strings.EqualFold(login, svc.BotLogin) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func (r *Resyncer) now() time.Time {

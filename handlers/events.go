@@ -1,8 +1,8 @@
 // Package handlers turns GitHub webhooks into the newsletter's use cases:
-// one handler per event, and the slash commands, whose one table drives
-// parsing, the permission check and help. Handlers decode the payload, build
-// a reconcile.Service for the repository and call it; they hold no state but
-// a short cache of who is a maintainer.
+// one handler per event. A handler decodes the payload, drops what is not
+// the newsletter's, builds a reconcile.Service for the repository and makes
+// one call to it; the use cases, the slash commands included, live in
+// internal/reconcile.
 package handlers
 
 import (
@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -23,13 +24,34 @@ import (
 
 // Env is what every handler shares.
 type Env struct {
-	Clients     githubapp.ClientCreator
-	BotLogin    string // "<slug>[bot]"
-	Forms       map[drafts.Kind]*drafts.Form
-	Maintainers *Maintainers
-	Now         func() time.Time
-	Log         *slog.Logger
+	Clients githubapp.ClientCreator
+	Forms   map[drafts.Kind]*drafts.Form
+	Memo    *reconcile.Memo // the replica's memory between events
+	Now     func() time.Time
+	Clock   func() time.Time
+	Log     *slog.Logger
+	// ClaimTTL and ClaimWait shape a command's life (reconcile); zero:
+	// the defaults.
+	ClaimTTL, ClaimWait time.Duration
+
+	login atomic.Pointer[string] // the bot's own user, once known
 }
+
+// SetBotLogin records the bot's own user, "<slug>[bot]", once the app's
+// identity is known.
+func (e *Env) SetBotLogin(login string) { e.login.Store(&login) }
+
+// BotLogin is the bot's own user; "" until SetBotLogin.
+func (e *Env) BotLogin() string {
+	if p := e.login.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// ErrNotIdentified refuses work before the bot knows its own user: it
+// could not tell its comments, claims and drafts from other people's.
+var ErrNotIdentified = errors.New("the bot's own user is not known yet (GET /app has not answered)")
 
 func (e *Env) log() *slog.Logger {
 	if e.Log == nil {
@@ -43,6 +65,10 @@ func (e *Env) log() *slog.Logger {
 // issue, kept up to date) and returned as an error wrapping
 // reconcile.ErrConfig; nothing else runs until it is fixed.
 func (e *Env) Service(ctx context.Context, installationID int64, repo *github.Repository) (*reconcile.Service, error) {
+	login := e.BotLogin()
+	if login == "" {
+		return nil, ErrNotIdentified
+	}
 	client, err := e.Clients.NewInstallationClient(installationID)
 	if err != nil {
 		return nil, fmt.Errorf("installation %d client: %w", installationID, err)
@@ -55,7 +81,8 @@ func (e *Env) Service(ctx context.Context, installationID int64, repo *github.Re
 			return nil, err
 		}
 	}
-	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: e.BotLogin, Now: e.Now, Log: e.log()}
+	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: login, Now: e.Now, Clock: e.Clock, Log: e.log(),
+		Memo: e.Memo, ClaimTTL: e.ClaimTTL, ClaimWait: e.ClaimWait}
 	cfg, _, err := reconcile.LoadConfig(ctx, gh, r)
 	if errors.Is(err, reconcile.ErrConfig) {
 		svc.Config = drafts.DefaultConfig() // only to name the labels in the report
@@ -77,7 +104,7 @@ func Handlers(env *Env) []githubapp.EventHandler {
 }
 
 // Issues handles issues events: a submission's status comment and labels,
-// then the open draft.
+// and the open draft.
 type Issues struct{ *Env }
 
 func (h *Issues) Handles() []string { return []string{"issues"} }
@@ -92,35 +119,19 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	default:
 		return nil
 	}
+	if ev.GetIssue().IsPullRequest() {
+		return nil
+	}
 	svc, err := h.Service(ctx, githubapp.GetInstallationIDFromEvent(&ev), ev.GetRepo())
 	if err != nil {
 		return ignoreConfig(err)
 	}
 	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the issue or draft they concern
-	return ReconcileIssue(ctx, svc, reconcile.IssueOf(ev.GetIssue()))
+	return svc.ReconcileIssue(ctx, ev.GetIssue().GetNumber())
 }
 
-// ReconcileIssue brings one issue's submission state and, when the issue
-// is or was a submission, the open draft up to date.
-func ReconcileIssue(ctx context.Context, svc *reconcile.Service, issue drafts.Issue) error {
-	if kindOf(svc.Config, issue) == "" {
-		return nil
-	}
-	draft, err := openDraft(ctx, svc)
-	if err != nil {
-		return err
-	}
-	if err := svc.ReconcileSubmission(ctx, issue, draft); err != nil {
-		return err
-	}
-	if draft == nil {
-		return nil
-	}
-	_, err = svc.RefreshDraft(ctx, *draft)
-	return err
-}
-
-// IssueComment handles issue_comment events: slash commands in new comments.
+// IssueComment handles issue_comment events: slash commands in new
+// comments, and a word when an edit puts commands into a comment.
 type IssueComment struct{ *Env }
 
 func (h *IssueComment) Handles() []string { return []string{"issue_comment"} }
@@ -130,10 +141,12 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return fmt.Errorf("decode issue_comment event: %w", err)
 	}
-	if ev.GetAction() != "created" || !strings.Contains(ev.GetComment().GetBody(), Prefix) {
-		return nil // commands only in new comments; most comments hold none
+	c := ev.GetComment()
+	action := ev.GetAction()
+	if (action != "created" && action != "edited") || !strings.Contains(c.GetBody(), reconcile.Prefix) {
+		return nil // most comments hold no command
 	}
-	if ev.GetSender().GetType() == "Bot" {
+	if ev.GetSender().GetType() == "Bot" || c.GetUser().GetType() == "Bot" {
 		return nil
 	}
 	svc, err := h.Service(ctx, githubapp.GetInstallationIDFromEvent(&ev), ev.GetRepo())
@@ -141,21 +154,17 @@ func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string,
 		return ignoreConfig(err)
 	}
 	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the issue or draft they concern
-	c := ev.GetComment()
-	out, err := RunCommands(ctx, svc, h.Maintainers, CommentEvent{
-		Comment: reconcile.Comment{ID: c.GetID(), IssueNumber: ev.GetIssue().GetNumber(), User: c.GetUser().GetLogin(),
-			UserType: c.GetUser().GetType(), Body: c.GetBody()},
-		Issue: reconcile.IssueOf(ev.GetIssue()),
-	})
-	if err == nil {
-		svc.Logger().Info("ran commands", "issue", ev.GetIssue().GetNumber(), "ran", out.Ran, "refused", len(out.Refused), "skipped", out.Skipped)
+	number := ev.GetIssue().GetNumber()
+	if action == "edited" {
+		return svc.CommentEdited(ctx, number, reconcile.CommentOf(c), ev.GetChanges().GetBody().GetFrom())
 	}
+	_, err = svc.RunCommands(ctx, number, c.GetID())
 	return err
 }
 
 // PullRequest handles pull_request events on draft branches: a merge
 // publishes, a push by people re-merges (which also clears a conflict), a
-// new draft is named in every submission's status.
+// draft opened or closed unmerged is named in every submission's status.
 type PullRequest struct{ *Env }
 
 func (h *PullRequest) Handles() []string { return []string{"pull_request"} }
@@ -171,7 +180,7 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 	}
 	action := ev.GetAction()
 	switch {
-	case action == "closed", action == "opened":
+	case action == "closed", action == "opened", action == "reopened":
 	case action == "synchronize" && ev.GetSender().GetType() != "Bot":
 	default:
 		return nil
@@ -181,30 +190,7 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 		return ignoreConfig(err)
 	}
 	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the draft they concern
-	edition, _ := reconcile.EditionOfBranch(pr.GetHead().GetRef())
-	switch action {
-	case "synchronize":
-		_, err := svc.ReconcileDraft(ctx, false)
-		return err
-	case "opened":
-		// A draft opened (by the schedule, a command, the CLI or another
-		// replica): every submission's status names it from now on.
-		draft, err := openDraft(ctx, svc)
-		if err != nil || draft == nil || draft.Pull.Number != pr.GetNumber() {
-			return err
-		}
-		n, err := svc.UpdateStatuses(ctx, draft)
-		svc.Logger().Info("status comments name the new draft", "edition", draft.Number, "pull", draft.Pull.Number, "submissions", n)
-		return err
-	}
-	if !pr.GetMerged() {
-		svc.Logger().Info("the draft was closed without merging; its submissions go back to the pool", "edition", edition, "pull", pr.GetNumber())
-		return nil
-	}
-	pull := reconcile.Pull{Number: pr.GetNumber(), Body: pr.GetBody(), Head: pr.GetHead().GetRef(),
-		Merged: true, MergeCommitSHA: pr.GetMergeCommitSHA(), HTMLURL: pr.GetHTMLURL()}
-	_, err = svc.Publish(ctx, pull)
-	return err
+	return svc.PullEvent(ctx, action, reconcile.PullOf(pr))
 }
 
 // ignoreConfig drops a configuration error: it was reported on the

@@ -35,9 +35,10 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "write nothing; print the edition file and the pull request it would write")
 	scheduled := fs.Bool("scheduled", false, "open the draft only if draft.schedule says it is due (as the server does); default: open it now")
 	today := fs.String("today", "", "the newsletter's day, YYYY-MM-DD (default: today)")
+	appBot := fs.String("app-bot", "newsletter-bot[bot]", "with "+EnvToken+": the app's bot user, whose draft pull requests the token may refresh")
 	appf := serverFlags(fs, &cfg)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: newsletter-bot draft --repo owner/name [--dry-run] [--scheduled] [--today YYYY-MM-DD]")
+		fmt.Fprintln(stderr, "usage: newsletter-bot draft --repo owner/name [--dry-run] [--scheduled] [--today YYYY-MM-DD] [--app-bot LOGIN]")
 		fmt.Fprintln(stderr, "\nCredentials: the app's ("+bot.EnvAppID+" and its private key) or a token in "+EnvToken+".")
 		fs.PrintDefaults()
 	}
@@ -66,6 +67,11 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signalContext()
 	defer stop()
+	if *dryRun {
+		// Writes are refused where requests leave the process, whatever
+		// the code above does.
+		cfg.Transport = reconcile.DryRun(cfg.Transport)
+	}
 	client, botLogin, err := draftClient(ctx, cfg, os.Getenv(EnvToken), owner, name)
 	if err != nil {
 		return fail(exitUsage, "%v", err)
@@ -87,7 +93,10 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	svc := &reconcile.Service{GH: gh, Repo: repo, Config: repoCfg, Forms: drafts.DefaultForms(), BotLogin: botLogin,
-		Now: now, Log: log, DryRun: *dryRun}
+		Now: now, Log: log}
+	if os.Getenv(EnvToken) != "" {
+		svc.DraftAuthors = []string{*appBot}
+	}
 	var out reconcile.DraftOutcome
 	if *scheduled {
 		out, err = svc.ScheduledDraft(ctx)
@@ -104,8 +113,11 @@ func runDraft(args []string, stdout, stderr io.Writer) int {
 // draftClient authenticates as the app's installation on the repository,
 // or with a token; it also names the user whose comments are the bot's own.
 func draftClient(ctx context.Context, cfg bot.Config, token, owner, name string) (*github.Client, string, error) {
-	creator := githubapp.NewClientCreator(strings.TrimSuffix(cfg.APIURL, "/")+"/", "", cfg.AppID, cfg.PrivateKey,
-		githubapp.WithClientUserAgent("newsletter-bot"), githubapp.WithClientTimeout(30*time.Second))
+	opts := []githubapp.ClientOption{githubapp.WithClientUserAgent("newsletter-bot"), githubapp.WithClientTimeout(30 * time.Second)}
+	if cfg.Transport != nil {
+		opts = append(opts, githubapp.WithTransport(cfg.Transport))
+	}
+	creator := githubapp.NewClientCreator(strings.TrimSuffix(cfg.APIURL, "/")+"/", "", cfg.AppID, cfg.PrivateKey, opts...)
 	if token != "" {
 		client, err := creator.NewTokenClient(token)
 		if err != nil {
@@ -167,7 +179,7 @@ func printDraft(stdout, stderr io.Writer, repo, where string, dryRun bool, out r
 		}
 	}
 	if dryRun && out.Text != "" {
-		fmt.Fprintf(stdout, "\n----- %s -----\n%s\n----- pull request description -----\n%s\n", d.Path, out.Text, reconcile.StripRender(out.Body))
+		fmt.Fprintf(stdout, "\n----- %s -----\n%s\n----- pull request description -----\n%s\n", d.Path, out.Text, out.Body)
 	}
 }
 

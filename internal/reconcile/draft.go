@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,8 +35,10 @@ type DraftOutcome struct {
 	Text, Body string
 }
 
-// maxRaceRetries bounds how often a lost ref race is re-read and retried.
-const maxRaceRetries = 3
+// maxRaceRetries bounds how often a lost race on the draft branch is
+// re-read and tried again. Each round has a winner, so eight replicas or
+// workers updating one draft at once all get through.
+const maxRaceRetries = 10
 
 // ReconcileDraft keeps the next edition's draft pull request right. With
 // open set ("/newsletter draft"), it opens the draft when none is open;
@@ -53,8 +57,8 @@ func (s *Service) ReconcileDraft(ctx context.Context, open bool) (DraftOutcome, 
 // none is open, opens the next edition's once draft.schedule says it is due
 // (Config.DraftDue). It is level-triggered: run it at any time, as often as
 // you like; a run after a missed tick catches up. A draft of that edition
-// that people closed unmerged is not opened again by the schedule, only by
-// "/newsletter draft".
+// that people closed unmerged is opened again, with the same number, for
+// the next publication day (or at once by "/newsletter draft").
 func (s *Service) ScheduledDraft(ctx context.Context) (DraftOutcome, error) {
 	return s.retryDraft(ctx, openWhenDue)
 }
@@ -69,13 +73,29 @@ const (
 )
 
 func (s *Service) retryDraft(ctx context.Context, mode draftMode) (DraftOutcome, error) {
+	unlock := s.Memo.Lock("draft " + s.Repo.FullName())
+	defer unlock()
 	for attempt := 0; ; attempt++ {
 		out, err := s.reconcileDraft(ctx, mode)
-		if errors.Is(err, errConflict) && attempt < maxRaceRetries {
-			s.Logger().Info("lost a race on the draft branch; reading it again", "attempt", attempt+1)
-			continue
+		if !errors.Is(err, errConflict) || attempt >= maxRaceRetries {
+			return out, err
 		}
-		return out, err
+		s.Logger().Info("lost a race on the draft branch; reading it again", "edition", out.Draft.Number, "attempt", attempt+1)
+		if err := backoff(ctx, attempt); err != nil {
+			return out, err
+		}
+	}
+}
+
+// backoff waits a little, more on each attempt and never the same for two
+// racers (jitter), before a lost race is tried again.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(10*time.Millisecond) << min(attempt, 6)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
 	}
 }
 
@@ -83,7 +103,9 @@ func (s *Service) retryDraft(ctx context.Context, mode draftMode) (DraftOutcome,
 // without listing the pull requests again; a lost race falls back to
 // ReconcileDraft, which reads everything afresh.
 func (s *Service) RefreshDraft(ctx context.Context, d Draft) (DraftOutcome, error) {
+	unlock := s.Memo.Lock("draft " + s.Repo.FullName())
 	out, err := s.refreshDraft(ctx, d)
+	unlock()
 	if errors.Is(err, errConflict) {
 		return s.ReconcileDraft(ctx, false)
 	}
@@ -103,12 +125,17 @@ func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutc
 		if err != nil {
 			return DraftOutcome{}, err
 		}
+		// An edition merged but not yet published still has its items
+		// open: publish it first, or they would go into this one again.
+		if _, err := s.repairPublications(ctx, ed); err != nil {
+			return DraftOutcome{}, fmt.Errorf("publishing the last edition before opening the next: %w", err)
+		}
 		if mode == openWhenDue {
 			if held, out, err := s.holdDraft(ctx, ed); held || err != nil {
 				return out, err
 			}
 		}
-		return s.openDraft(ctx, ed, readme)
+		return s.openEdition(ctx, ed, readme)
 	}
 	out, err := s.refreshDraft(ctx, draft)
 	if err != nil || mode == refreshOnly {
@@ -160,8 +187,13 @@ func (s *Service) holdDraft(ctx context.Context, ed drafts.Edition) (bool, Draft
 		return false, out, err
 	}
 	for _, p := range closed {
-		if !p.Merged {
-			out.Held = fmt.Sprintf("#%d, the draft of this edition, was closed without merging; /newsletter draft opens it again", p.Number)
+		// People closed this edition's draft for this publication day:
+		// the schedule leaves it closed until the edition moves to the
+		// next publication day (then a fresh draft with the same number
+		// opens at that day's tick); /newsletter draft opens it at once.
+		if d, ok := s.draftOf(p); ok && !p.Merged && d.Number == ed.Number && d.Date.Equal(ed.Date.Time) {
+			out.Held = fmt.Sprintf("#%d, the draft of this edition for %s, was closed without merging; the schedule opens a fresh one "+
+				"for the next publication day, /newsletter draft at once", p.Number, drafts.LongDate(ed.Date))
 			return true, out, nil
 		}
 	}
@@ -245,16 +277,22 @@ func (s *Service) htmlURL() string {
 	return "https://github.com/" + s.Repo.FullName()
 }
 
-// commitMessage ends with a trailer: Newsletter-Bot-Render on the opening
-// commit, whose file is the bot's render as is, Newsletter-Bot-Merge on
-// the merges, whose files hold people's edits too.
-func commitMessage(ed drafts.Edition, what, trailer string) string {
-	return fmt.Sprintf("%s: %s\n\n%s%d\n", ed.Title, what, trailer, ed.Number)
+// commitMessage is the message of a commit of the bot's on a draft
+// branch. Its trailers say which edition it is for (Newsletter-Bot-Render
+// on the commit that opens the draft, Newsletter-Bot-Merge on the merges)
+// and carry the bot's render it was made from (Newsletter-Bot-Base: gzip,
+// then base64), the base of the next three-way merge. The base travels in
+// the same write that moves the branch, so no update can see a branch and
+// a base that do not belong together.
+func commitMessage(ed drafts.Edition, what, trailer, render string) string {
+	return fmt.Sprintf("%s: %s\n\n%s%d\n%s%s\n", ed.Title, what, trailer, ed.Number, baseTrailer, encodeBase(render))
 }
 
-// openDraft opens the draft of ed: one commit with the edition and the
+const baseTrailer = "Newsletter-Bot-Base: "
+
+// openEdition opens the draft of ed: one commit with the edition and the
 // README index, the branch, the pull request.
-func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme string) (DraftOutcome, error) {
+func (s *Service) openEdition(ctx context.Context, ed drafts.Edition, readme string) (DraftOutcome, error) {
 	res, err := s.build(ctx, ed)
 	if err != nil {
 		return DraftOutcome{}, err
@@ -272,25 +310,38 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 		return DraftOutcome{}, err
 	}
 	draft := Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path, Current: true}
-	body := s.pullBody(draft, res, nil, res.Markdown)
+	body := s.pullBody(draft, res, nil)
 	branch := BranchFor(ed.Number)
 	out := DraftOutcome{Draft: draft, Result: res, Text: res.Markdown, Body: body}
-	if s.DryRun {
-		s.Logger().Info("dry run: would open a draft pull request", "edition", ed.Number,
-			"branch", branch, "title", title, "included", len(res.Included))
-		return out, nil
-	}
 	head, tree, err := s.GH.Branch(ctx, s.Repo, s.Repo.DefaultBranch)
 	if err != nil {
 		return out, err
 	}
-	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, commitMessage(ed, "open the draft", renderTrailer))
+	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, commitMessage(ed, "open the draft", renderTrailer, res.Markdown))
+	if errors.Is(err, ErrDryRun) {
+		s.Logger().Info("dry run: would open a draft pull request", "edition", ed.Number,
+			"branch", branch, "title", title, "included", len(res.Included))
+		return out, nil
+	}
 	if err != nil {
 		return out, err
 	}
 	if err := s.GH.CreateBranch(ctx, s.Repo, branch, sha); errors.Is(err, errConflict) {
-		// The branch is left from a closed draft, or another replica made
-		// it a moment ago: reuse a fresh bot commit, else start it over.
+		// The branch exists. Its draft may be open after all (another
+		// replica opened it since OpenDraft looked; people may have
+		// pushed to it already): never touch it then, refresh it.
+		open, err := s.GH.Pulls(ctx, s.Repo, branch, "open")
+		if err != nil {
+			return out, err
+		}
+		for _, p := range open {
+			if d, ok := s.draftOf(p); ok {
+				return s.refreshDraft(ctx, d)
+			}
+		}
+		// Another replica's render, its pull request not open yet: reuse
+		// it. Else the branch is left from a draft people closed: start
+		// it over.
 		tip, _, err := s.GH.Branch(ctx, s.Repo, branch)
 		if err != nil {
 			return out, err
@@ -301,8 +352,11 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 		}
 		if len(c.Parents) == 1 && c.Parents[0] == head && strings.Contains(c.Message, fmt.Sprintf("%s%d\n", renderTrailer, ed.Number)) {
 			sha = tip
-		} else if err := s.GH.MoveBranch(ctx, s.Repo, branch, sha, true); err != nil {
-			return out, err
+		} else {
+			s.Logger().Info("the draft's branch is left from a closed draft; starting it over", "edition", ed.Number, "branch", branch, "tip", tip)
+			if err := s.GH.MoveBranch(ctx, s.Repo, branch, sha, true); err != nil {
+				return out, err
+			}
 		}
 	} else if err != nil {
 		return out, err
@@ -311,34 +365,63 @@ func (s *Service) openDraft(ctx context.Context, ed drafts.Edition, readme strin
 	if err != nil {
 		return out, err
 	}
-	out.Draft.Pull, out.Opened, out.Committed = pull, true, true
+	out.Draft.Pull, out.Draft.File, out.Opened, out.Committed = pull, res.Markdown, true, true
 	s.Logger().Info("opened the draft", "edition", ed.Number, "pull", pull.Number, "included", len(res.Included))
 	return out, nil
 }
 
-// lastRender finds the commit that opened the draft, whose file is a pure
-// render: the base of last resort when the description lost the last
-// render. Against it, lines the bot merged since look like changes on both
-// sides, which at worst shows as a conflict, never as a lost edit.
-func (s *Service) lastRender(ctx context.Context, tip string, number int) (string, error) {
-	trailer := fmt.Sprintf("%s%d\n", renderTrailer, number)
+// maxBaseWalk bounds how many commits people may push on top of the
+// bot's last one before the bot stops looking for its base.
+const maxBaseWalk = 100
+
+// mergeBase finds the render the branch at tip was last merged from: the
+// Newsletter-Bot-Base of the newest commit of the bot's, walking first
+// parents down from tip (people's commits sit on top of it). Commits of
+// older versions carry no base: an opening commit's file is its render; a
+// merge's render was kept in the pull request's description; failing
+// both, the opening commit's file is the base of last resort (against it,
+// lines the bot merged since look like changes on both sides, which at
+// worst shows as a conflict, never as a lost edit).
+func (s *Service) mergeBase(ctx context.Context, tip string, d Draft) (string, error) {
+	merge := fmt.Sprintf("%s%d\n", mergeTrailer, d.Number)
+	opening := fmt.Sprintf("%s%d\n", renderTrailer, d.Number)
+	legacy := false
 	sha := tip
-	for range 100 {
+	for range maxBaseWalk {
 		c, err := s.GH.Commit(ctx, s.Repo, sha)
 		if err != nil {
 			return "", err
 		}
-		if strings.Contains(c.Message, trailer) {
-			return sha, nil
+		mine := strings.Contains(c.Message, merge) || strings.Contains(c.Message, opening)
+		if base, ok := decodeBase(c.Message); mine && ok && !legacy {
+			return base, nil
+		}
+		if mine && strings.Contains(c.Message, opening) {
+			return s.GH.File(ctx, s.Repo, sha, d.Path)
+		}
+		if mine && !legacy {
+			if base, ok := decodeRender(d.Pull.Body); ok {
+				return base, nil
+			}
+			legacy = true // look further down, for the opening commit
+			s.Logger().Warn("the draft's last merge carries no base; merging against its opening commit",
+				"edition", d.Number, "pull", d.Pull.Number)
 		}
 		if len(c.Parents) == 0 {
 			break
 		}
 		sha = c.Parents[0]
 	}
-	return "", fmt.Errorf("the branch %s has no opening commit of the bot's in its last 100", BranchFor(number))
+	return "", fmt.Errorf("the branch %s has no commit of the bot's in its last %d", BranchFor(d.Number), maxBaseWalk)
 }
 
+// refreshDraft merges the fresh render into the draft branch, or says on
+// the pull request why it cannot. It reads the branch (tip, base, file)
+// before it lists the submissions, so its render is never older than the
+// base it merges against, and it moves the branch only from the tip it read
+// (a non-forced update to a commit whose parent is that tip: GitHub's
+// compare-and-swap); errConflict means another update won, and the caller
+// reads everything again.
 func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, error) {
 	out := DraftOutcome{Draft: draft}
 	ed, err := drafts.NewEdition(s.Config, draft.Number, draft.Date)
@@ -346,76 +429,60 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 		return out, err
 	}
 	ed.Path = draft.Path
-	res, err := s.build(ctx, ed)
-	if err != nil {
-		return out, err
-	}
-	out.Result = res
 	branch := BranchFor(draft.Number)
 	tip, tree, err := s.GH.Branch(ctx, s.Repo, branch)
 	if err != nil {
 		return out, err
 	}
-	// The merge base is the bot's last render as it rendered it, kept in
-	// the pull request's description. (The file in the bot's last commit is
-	// no base: it already holds people's edits, and a base holding them
-	// would read the next render as deleting them.)
-	base, ok := decodeRender(draft.Pull.Body)
-	baseSHA := ""
-	if !ok {
-		// Described by hand, or by an older bot: the bot's last commit is
-		// the best base left.
-		if baseSHA, err = s.lastRender(ctx, tip, draft.Number); err != nil {
-			return out, err
-		}
-		if base, err = s.GH.File(ctx, s.Repo, baseSHA, draft.Path); err != nil {
-			return out, err
-		}
-		s.Logger().Warn("the draft's description lost the bot's last render; merging against its last commit", "edition", draft.Number, "pull", draft.Pull.Number)
-	}
-	ours := base
-	if tip != baseSHA {
-		if ours, err = s.GH.File(ctx, s.Repo, tip, draft.Path); errors.Is(err, ErrNotFound) {
-			ours = "" // someone deleted the file: the merge reports it as a conflict
-		} else if err != nil {
-			return out, err
-		}
-	}
-	merged := drafts.Merge3(base, ours, res.Markdown)
-	out.Conflicts, out.Text = merged.Conflicts, merged.Text
-	if len(merged.Conflicts) > 0 {
-		out.Text = ours
-	}
-	if err := s.reportConflicts(ctx, draft, merged.Conflicts); err != nil {
+	base, err := s.mergeBase(ctx, tip, draft)
+	if err != nil {
 		return out, err
 	}
-	if len(merged.Conflicts) == 0 && merged.Text != ours {
-		if s.DryRun {
+	ours, err := s.GH.File(ctx, s.Repo, tip, draft.Path)
+	if errors.Is(err, ErrNotFound) {
+		ours = "" // someone deleted the file: the merge reports it as a conflict
+	} else if err != nil {
+		return out, err
+	}
+	res, err := s.build(ctx, ed)
+	if err != nil {
+		return out, err
+	}
+	out.Result = res
+	merged := drafts.Merge3(base, ours, res.Markdown)
+	out.Conflicts, out.Text, out.Draft.File = merged.Conflicts, merged.Text, ours
+	if len(merged.Conflicts) > 0 {
+		out.Text = ours
+		s.Logger().Warn("the new render conflicts with hand edits; said so on the draft and committed nothing",
+			"edition", draft.Number, "pull", draft.Pull.Number, "conflicts", len(merged.Conflicts))
+	} else if merged.Text != ours || res.Markdown != base {
+		// A commit also when the file stays as it is but the render moved
+		// on (people made the bot's change themselves, or resolved a
+		// conflict): the next merge starts from this render.
+		what := "merge new submissions"
+		if merged.Text == ours {
+			what = "record the new render (the branch already has its lines)"
+		}
+		sha, err := s.GH.CommitFiles(ctx, s.Repo, tip, tree, map[string]string{draft.Path: merged.Text},
+			commitMessage(ed, what, mergeTrailer, res.Markdown))
+		switch {
+		case errors.Is(err, ErrDryRun):
 			s.Logger().Info("dry run: would commit to the draft", "edition", draft.Number)
-		} else {
-			sha, err := s.GH.CommitFiles(ctx, s.Repo, tip, tree, map[string]string{draft.Path: merged.Text},
-				commitMessage(ed, "merge new submissions", mergeTrailer))
-			if err != nil {
-				return out, err
-			}
+		case err != nil:
+			return out, err
+		default:
 			if err := s.GH.MoveBranch(ctx, s.Repo, branch, sha, false); err != nil {
-				return out, err // errConflict: someone pushed meanwhile; the caller retries
+				return out, err // errConflict: the branch moved since it was read; the caller reads it again
 			}
-			out.Committed = true
+			out.Committed, out.Draft.File = true, merged.Text
 			s.Logger().Info("merged the new render into the draft", "edition", draft.Number, "pull", draft.Pull.Number,
 				"commit", sha, "included", len(res.Included))
 		}
 	}
-	if len(merged.Conflicts) > 0 {
-		s.Logger().Warn("the new render conflicts with hand edits; said so on the draft and committed nothing",
-			"edition", draft.Number, "pull", draft.Pull.Number, "conflicts", len(merged.Conflicts))
+	if err := s.reportConflicts(ctx, &out.Draft, merged.Conflicts); err != nil {
+		return out, err
 	}
-	// With a conflict nothing of the new render went in: the base stays.
-	nextBase := res.Markdown
-	if len(merged.Conflicts) > 0 {
-		nextBase = base
-	}
-	body := s.pullBody(draft, res, merged.Conflicts, nextBase)
+	body := s.pullBody(draft, res, merged.Conflicts)
 	out.Body = body
 	if body != draft.Pull.Body {
 		if err := s.write("edit the draft's description", draft.Pull.Number, func() error {
@@ -423,18 +490,18 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 		}); err != nil {
 			return out, err
 		}
+		out.Draft.Pull.Body = body
 	}
 	return out, nil
 }
 
 // reportConflicts keeps the conflict label and comment on the draft in step
 // with the merge: present while lines clash, resolved once they do not.
-func (s *Service) reportConflicts(ctx context.Context, draft Draft, conflicts []drafts.Conflict) error {
+// When a conflict clears, the items it held back are in the draft now, and
+// their statuses say so.
+func (s *Service) reportConflicts(ctx context.Context, draft *Draft, conflicts []drafts.Conflict) error {
 	label := s.Config.Labels.Conflict
-	has := false
-	for _, l := range draft.Pull.Labels {
-		has = has || strings.EqualFold(l, label)
-	}
+	has := draft.Conflict(s.Config)
 	if len(conflicts) == 0 {
 		if !has {
 			return nil
@@ -444,12 +511,18 @@ func (s *Service) reportConflicts(ctx context.Context, draft Draft, conflicts []
 		}); err != nil {
 			return err
 		}
-		return s.upsertComment(ctx, draft.Pull.Number, conflictMarker, conflictMarker+"\n✅ The conflict is resolved: the bot merges new submissions into this draft again.")
+		draft.Pull.Labels = slices.DeleteFunc(slices.Clone(draft.Pull.Labels), func(l string) bool { return strings.EqualFold(l, label) })
+		if err := s.upsertComment(ctx, draft.Pull.Number, conflictMarker,
+			conflictMarker+"\n✅ The conflict is resolved: the bot merges new submissions into this draft again."); err != nil {
+			return err
+		}
+		_, err := s.UpdateStatuses(ctx, draft)
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(conflictMarker + "\n")
-	fmt.Fprintf(&b, "⚠️ The bot could not merge its update into `%s`: the lines below were changed on this branch and by new submissions. "+
-		"Nothing was committed. Edit the file so the two agree (or take the bot's lines), and the next update goes through.\n", draft.Path)
+	fmt.Fprintf(&b, "⚠️ The bot could not merge its update into `%s`: the lines below were changed on this branch, "+
+		"and the submissions changed them too. Nothing was committed; new submissions wait until this is resolved.\n", draft.Path)
 	for _, c := range conflicts {
 		fmt.Fprintf(&b, "\nAt line %d of `%s`:\n\n```diff\n", c.Line, path.Base(draft.Path))
 		for _, l := range c.Ours {
@@ -460,20 +533,22 @@ func (s *Service) reportConflicts(ctx context.Context, draft Draft, conflicts []
 		}
 		b.WriteString("```\n")
 	}
-	b.WriteString("\n`-` is the branch now, `+` is what the bot would write.\n")
+	b.WriteString("\n`-` is the branch now, `+` is what the bot would write. To resolve it, put the `+` lines into the file, " +
+		"next to yours or in their place: the next update then goes through, and after it you may edit those lines as you like. " +
+		"Lines you wrote elsewhere stay as they are.\n")
 	if !has {
 		if err := s.write("label conflict", draft.Pull.Number, func() error {
 			return s.GH.AddLabels(ctx, s.Repo, draft.Pull.Number, label)
 		}); err != nil {
 			return err
 		}
+		draft.Pull.Labels = append(slices.Clone(draft.Pull.Labels), label)
 	}
 	return s.upsertComment(ctx, draft.Pull.Number, conflictMarker, b.String())
 }
 
 // pullBody is the draft pull request's description: what is in, what waits.
-// base is the render the branch now incorporates, kept for the next merge.
-func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Conflict, base string) string {
+func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Conflict) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, editionMarker+"\n", d.Number, d.Date.Format(time.DateOnly), d.Path)
 	if s.Config.Draft.Note != "" {
@@ -521,22 +596,52 @@ func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Confl
 		b.WriteString("\n</details>\n")
 	}
 	b.WriteString("\nSubmissions are triaged with slash commands on their issues; `/newsletter help` lists them.\n")
-	b.WriteString("\n" + encodeRender(base) + "\n")
 	return b.String()
 }
 
-// The bot's last render rides in the draft's description, hidden:
-// gzip, then base64, in one HTML comment. A 300-item edition takes about
-// 15 KB of the description's 65,536 characters.
-const renderPrefix = "<!-- newsletter-bot:render "
-
-func encodeRender(text string) string {
+// encodeBase packs a render for a commit trailer: gzip, then base64, on
+// one line. A 300-item edition takes about 15 KB.
+func encodeBase(text string) string {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
 	zw.Write([]byte(text))
 	zw.Close()
-	return renderPrefix + base64.StdEncoding.EncodeToString(buf.Bytes()) + " -->"
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
 }
+
+// maxRender bounds what a base may unpack to: an edition file is far
+// smaller, and a commit message is text anyone with push access writes.
+const maxRender = 4 << 20
+
+func decodeBase(message string) (string, bool) {
+	i := strings.LastIndex(message, "\n"+baseTrailer)
+	if i < 0 {
+		return "", false
+	}
+	enc, _, _ := strings.Cut(message[i+1+len(baseTrailer):], "\n")
+	return unpack(strings.TrimSpace(enc))
+}
+
+func unpack(enc string) (string, bool) {
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", false
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return "", false
+	}
+	text, err := io.ReadAll(io.LimitReader(zr, maxRender+1))
+	if err != nil || len(text) > maxRender {
+		return "", false
+	}
+	return string(text), true
+}
+
+// Versions before the base rode in commits kept the last render in the
+// draft's description, hidden in an HTML comment. mergeBase still reads
+// it; nothing writes it any more.
+const renderPrefix = "<!-- newsletter-bot:render "
 
 func decodeRender(body string) (string, bool) {
 	i := strings.LastIndex(body, renderPrefix)
@@ -547,27 +652,5 @@ func decodeRender(body string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return "", false
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return "", false
-	}
-	text, err := io.ReadAll(io.LimitReader(zr, 4<<20))
-	if err != nil {
-		return "", false
-	}
-	return string(text), true
-}
-
-// StripRender removes the hidden render from a description, for people.
-func StripRender(body string) string {
-	if i := strings.LastIndex(body, renderPrefix); i >= 0 {
-		if _, rest, ok := strings.Cut(body[i:], " -->"); ok {
-			return strings.TrimRight(body[:i], "\n") + "\n" + strings.TrimLeft(rest, "\n")
-		}
-	}
-	return body
+	return unpack(enc)
 }

@@ -56,9 +56,9 @@ func classify(resp *github.Response, err error) error {
 	}
 	switch status(resp) {
 	case http.StatusNotFound:
-		return fmt.Errorf("%w: %v", ErrNotFound, err)
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	case http.StatusUnprocessableEntity, http.StatusConflict:
-		return fmt.Errorf("%w: %v", errConflict, err)
+		return fmt.Errorf("%w: %w", errConflict, err)
 	}
 	return err
 }
@@ -199,28 +199,39 @@ func (g *GitHub) CloseIssue(ctx context.Context, r Repo, number int, reason stri
 
 // Comment is an issue or pull request comment.
 type Comment struct {
-	ID          int64
-	IssueNumber int
-	User        string
-	UserType    string // "User" or "Bot"
-	Body        string
-	HTMLURL     string
-	CreatedAt   time.Time
+	ID                   int64
+	IssueNumber          int
+	User                 string
+	UserType             string // "User" or "Bot"
+	Body                 string
+	HTMLURL              string
+	CreatedAt, UpdatedAt time.Time
+	// Reactions counts the comment's reactions by content, anyone's
+	// ("+1", "confused", "eyes", ...): zero means nobody reacted so.
+	Reactions map[string]int
 }
 
-func commentOf(c *github.IssueComment) Comment {
+// Edited reports whether the comment was changed after it was created.
+func (c Comment) Edited() bool { return c.UpdatedAt.After(c.CreatedAt) }
+
+// CommentOf converts go-github's issue comment to the use cases'.
+func CommentOf(c *github.IssueComment) Comment {
 	n := 0
 	if u := c.GetIssueURL(); u != "" {
 		fmt.Sscanf(u[strings.LastIndex(u, "/")+1:], "%d", &n)
 	}
-	return Comment{ID: c.GetID(), IssueNumber: n, User: c.GetUser().GetLogin(), UserType: c.GetUser().GetType(),
-		Body: c.GetBody(), HTMLURL: c.GetHTMLURL(), CreatedAt: c.GetCreatedAt().Time}
+	out := Comment{ID: c.GetID(), IssueNumber: n, User: c.GetUser().GetLogin(), UserType: c.GetUser().GetType(),
+		Body: c.GetBody(), HTMLURL: c.GetHTMLURL(), CreatedAt: c.GetCreatedAt().Time, UpdatedAt: c.GetUpdatedAt().Time}
+	if r := c.Reactions; r != nil {
+		out.Reactions = map[string]int{"+1": r.GetPlusOne(), "confused": r.GetConfused(), "eyes": r.GetEyes()}
+	}
+	return out
 }
 
 // Comments lists an issue's comments, oldest first.
 func (g *GitHub) Comments(ctx context.Context, r Repo, number int) ([]Comment, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	return paginate(&opts.ListOptions, commentOf, func() ([]*github.IssueComment, *github.Response, error) {
+	return paginate(&opts.ListOptions, CommentOf, func() ([]*github.IssueComment, *github.Response, error) {
 		return g.c.Issues.ListComments(ctx, r.Owner, r.Name, number, opts)
 	})
 }
@@ -232,7 +243,7 @@ func (g *GitHub) RepoComments(ctx context.Context, r Repo, since time.Time) ([]C
 	if !since.IsZero() {
 		opts.Since = &since
 	}
-	return paginate(&opts.ListOptions, commentOf, func() ([]*github.IssueComment, *github.Response, error) {
+	return paginate(&opts.ListOptions, CommentOf, func() ([]*github.IssueComment, *github.Response, error) {
 		return g.c.Issues.ListComments(ctx, r.Owner, r.Name, 0, opts)
 	})
 }
@@ -243,7 +254,7 @@ func (g *GitHub) CreateComment(ctx context.Context, r Repo, number int, body str
 	if err != nil {
 		return Comment{}, classify(resp, err)
 	}
-	return commentOf(c), nil
+	return CommentOf(c), nil
 }
 
 // EditComment replaces a comment's body.
@@ -261,29 +272,66 @@ func (g *GitHub) DeleteComment(ctx context.Context, r Repo, id int64) error {
 	return classify(resp, err)
 }
 
-// React adds the app's reaction to a comment. It reports whether the
-// reaction is new: GitHub answers 200 instead of 201 when the same user
-// already reacted so, which makes a reaction a claim two replicas cannot
-// both win.
-func (g *GitHub) React(ctx context.Context, r Repo, commentID int64, content string) (bool, error) {
-	_, resp, err := g.c.Reactions.CreateIssueCommentReaction(ctx, r.Owner, r.Name, commentID, content)
+// React adds the app's reaction to a comment and returns it. created
+// says whether it is new: GitHub answers 200 instead of 201 when the same
+// user already reacted so, which makes a reaction a claim two replicas
+// cannot both win.
+func (g *GitHub) React(ctx context.Context, r Repo, commentID int64, content string) (x Reaction, created bool, err error) {
+	rx, resp, err := g.c.Reactions.CreateIssueCommentReaction(ctx, r.Owner, r.Name, commentID, content)
 	if err != nil {
-		return false, classify(resp, err)
+		return Reaction{}, false, classify(resp, err)
 	}
-	return status(resp) == http.StatusCreated, nil
+	return Reaction{ID: rx.GetID(), User: rx.GetUser().GetLogin(), Content: rx.GetContent()}, status(resp) == http.StatusCreated, nil
 }
 
-// Reactions lists who reacted to a comment with what, as "login content".
-func (g *GitHub) Reactions(ctx context.Context, r Repo, commentID int64) ([]string, error) {
-	rs, resp, err := g.c.Reactions.ListIssueCommentReactions(ctx, r.Owner, r.Name, commentID, &github.ListOptions{PerPage: 100})
-	if err != nil {
-		return nil, classify(resp, err)
+// Reaction is one person's reaction to a comment.
+type Reaction struct {
+	ID        int64
+	User      string
+	Content   string
+	CreatedAt time.Time // zero when GitHub did not say (React's answer)
+}
+
+// Reactions lists a comment's reactions, oldest first. go-github's
+// Reaction type has no created_at, which tells a stale claim from a
+// fresh one, so the list is read with a request of its own (the endpoint
+// of Reactions.ListIssueCommentReactions).
+func (g *GitHub) Reactions(ctx context.Context, r Repo, commentID int64) ([]Reaction, error) {
+	type reaction struct {
+		ID   int64 `json:"id"`
+		User struct {
+			Login string `json:"login"`
+		} `json:"user"`
+		Content   string    `json:"content"`
+		CreatedAt time.Time `json:"created_at"`
 	}
-	var out []string
-	for _, x := range rs {
-		out = append(out, x.GetUser().GetLogin()+" "+x.GetContent())
+	var out []Reaction
+	for page := 1; ; {
+		req, err := g.c.NewRequest(http.MethodGet, fmt.Sprintf("repos/%v/%v/issues/comments/%v/reactions?per_page=100&page=%d",
+			r.Owner, r.Name, commentID, page), nil)
+		if err != nil {
+			return nil, err
+		}
+		var items []reaction
+		resp, err := g.c.Do(ctx, req, &items)
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		for _, x := range items {
+			out = append(out, Reaction{ID: x.ID, User: x.User.Login, Content: x.Content, CreatedAt: x.CreatedAt})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		page = resp.NextPage
 	}
-	return out, nil
+}
+
+// DeleteReaction removes a reaction from a comment; ErrNotFound when it
+// is gone already (someone else removed it first).
+func (g *GitHub) DeleteReaction(ctx context.Context, r Repo, commentID, reactionID int64) error {
+	resp, err := g.c.Reactions.DeleteIssueCommentReaction(ctx, r.Owner, r.Name, commentID, reactionID)
+	return classify(resp, err)
 }
 
 // Permission returns a user's permission on the repository: "admin",
@@ -383,6 +431,7 @@ type Pull struct {
 	Number         int
 	Title, Body    string
 	Head, Base     string
+	HeadRepo       string // "owner/name" of the head branch's repository
 	User           string
 	HTMLURL        string
 	State          string
@@ -391,13 +440,16 @@ type Pull struct {
 	Labels         []string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	ClosedAt       time.Time
+	MergedAt       time.Time
 }
 
-func pullOf(p *github.PullRequest) Pull {
+// PullOf converts go-github's pull request to the use cases'.
+func PullOf(p *github.PullRequest) Pull {
 	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(),
-		Base: p.GetBase().GetRef(), User: p.GetUser().GetLogin(), HTMLURL: p.GetHTMLURL(), State: p.GetState(),
+		Base: p.GetBase().GetRef(), HeadRepo: p.GetHead().GetRepo().GetFullName(), User: p.GetUser().GetLogin(), HTMLURL: p.GetHTMLURL(), State: p.GetState(),
 		Draft: p.GetDraft(), Merged: p.GetMerged() || p.MergedAt != nil, MergeCommitSHA: p.GetMergeCommitSHA(),
-		CreatedAt: p.GetCreatedAt().Time, UpdatedAt: p.GetUpdatedAt().Time}
+		CreatedAt: p.GetCreatedAt().Time, UpdatedAt: p.GetUpdatedAt().Time, ClosedAt: p.GetClosedAt().Time, MergedAt: p.GetMergedAt().Time}
 	for _, l := range p.Labels {
 		out.Labels = append(out.Labels, l.GetName())
 	}
@@ -407,7 +459,7 @@ func pullOf(p *github.PullRequest) Pull {
 // OpenPulls lists the open pull requests.
 func (g *GitHub) OpenPulls(ctx context.Context, r Repo) ([]Pull, error) {
 	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
-	return paginate(&opts.ListOptions, pullOf, func() ([]*github.PullRequest, *github.Response, error) {
+	return paginate(&opts.ListOptions, PullOf, func() ([]*github.PullRequest, *github.Response, error) {
 		return g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
 	})
 }
@@ -416,7 +468,7 @@ func (g *GitHub) OpenPulls(ctx context.Context, r Repo) ([]Pull, error) {
 // in a state ("open", "closed" or "all").
 func (g *GitHub) Pulls(ctx context.Context, r Repo, branch, state string) ([]Pull, error) {
 	opts := &github.PullRequestListOptions{State: state, Head: r.Owner + ":" + branch, ListOptions: github.ListOptions{PerPage: 100}}
-	return paginate(&opts.ListOptions, pullOf, func() ([]*github.PullRequest, *github.Response, error) {
+	return paginate(&opts.ListOptions, PullOf, func() ([]*github.PullRequest, *github.Response, error) {
 		return g.c.PullRequests.List(ctx, r.Owner, r.Name, opts)
 	})
 }
@@ -435,7 +487,7 @@ func (g *GitHub) RecentlyClosedPulls(ctx context.Context, r Repo, since time.Tim
 			if p.GetUpdatedAt().Time.Before(since) {
 				return out, nil
 			}
-			out = append(out, pullOf(p))
+			out = append(out, PullOf(p))
 		}
 		if resp.NextPage == 0 {
 			return out, nil
@@ -450,7 +502,7 @@ func (g *GitHub) CreatePull(ctx context.Context, r Repo, head, base, title, body
 	p, resp, err := g.c.PullRequests.Create(ctx, r.Owner, r.Name, &github.NewPullRequest{Title: &title, Head: &head,
 		Base: &base, Body: &body, Draft: github.Bool(true)})
 	if err == nil {
-		return pullOf(p), nil
+		return PullOf(p), nil
 	}
 	if status(resp) != http.StatusUnprocessableEntity {
 		return Pull{}, classify(resp, err)

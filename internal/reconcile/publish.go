@@ -3,30 +3,73 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 )
 
+// PullEvent handles what happened to a pull request on a draft branch:
+// people pushed (merge the render again, which also clears a conflict), it
+// opened (every submission's status names it), it was merged (publish) or
+// closed unmerged (its items wait for the next draft, and their statuses
+// say so). Pull requests that are not the bot's own drafts are ignored.
+func (s *Service) PullEvent(ctx context.Context, action string, p Pull) error {
+	d, ok := s.draftOf(p)
+	if !ok {
+		s.Logger().Debug("not the bot's draft; ignored", "pull", p.Number, "edition", 0, "user", p.User, "head_repo", p.HeadRepo)
+		return nil
+	}
+	switch action {
+	case "synchronize":
+		_, err := s.ReconcileDraft(ctx, false)
+		return err
+	case "closed":
+		if p.Merged {
+			_, err := s.Publish(ctx, p)
+			return err
+		}
+		s.Logger().Info("the draft was closed without merging; its submissions wait for the next draft", "edition", d.Number, "pull", p.Number)
+	}
+	// Opened, reopened or closed: the statuses name the draft that is open now.
+	draft, err := s.openDraft(ctx)
+	if err != nil {
+		return err
+	}
+	if action != "closed" && (draft == nil || draft.Pull.Number != p.Number) {
+		return nil // an older event: the draft it opened is not the open one
+	}
+	n, err := s.UpdateStatuses(ctx, draft)
+	s.Logger().Info("status comments name the open draft", "edition", d.Number, "pull", p.Number, "submissions", n)
+	return err
+}
+
 // PublishOutcome says what Publish did.
 type PublishOutcome struct {
-	Edition   int
-	URL       string // the edition file at the merge commit
-	Published []int  // issues told where they were published
+	Edition    int
+	URL        string // the edition file at the merge commit
+	Published  []int  // issues told where they were published
+	Undeferred []int  // deferred issues that come back for the next edition
 }
 
 // Publish handles a merged draft pull request: every submission whose link
 // is in the merged file gets "published in <link>" (once per edition), the
 // published label, and jobs and news are closed as completed; events stay
-// open to be listed again until they have taken place.
+// open to be listed again until they have taken place. Items deferred past
+// this edition come back, and every open submission's status moves on.
+// Last, the pull request itself gets the published label: until it has
+// it, the publication is not done, and RepairPublications does it again
+// (every step is idempotent), however long after the merge that is.
 func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error) {
-	d, ok := draftOf(pull)
+	d, ok := s.draftOf(pull)
 	if !ok || !pull.Merged {
 		return PublishOutcome{}, nil
 	}
 	out := PublishOutcome{Edition: d.Number,
 		URL: fmt.Sprintf("%s/blob/%s/%s", s.htmlURL(), pull.MergeCommitSHA, d.Path)}
+	if contains(pull.Labels, s.Config.Labels.Published) {
+		return out, nil // done already
+	}
 	text, err := s.GH.File(ctx, s.Repo, pull.MergeCommitSHA, d.Path)
 	if err != nil {
 		return out, err
@@ -35,20 +78,74 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 	if err != nil {
 		return out, err
 	}
+	if !pull.MergedAt.IsZero() {
+		// Published as the edition went out: also the items closed since
+		// (declined, withdrawn while this publication waited for a lost
+		// webhook to be repaired).
+		closed, err := s.updatedSubmissions(ctx, pull.MergedAt)
+		if err != nil {
+			return out, err
+		}
+		for _, i := range closed {
+			if i.State == "closed" {
+				issues = append(issues, i)
+			}
+		}
+	}
 	p := drafts.NewParser(s.Config, s.Forms)
 	marker := fmt.Sprintf(publishedMarker, d.Number)
 	for _, issue := range issues {
 		sub := p.Parse(issue)
-		if !sub.Valid() || !strings.Contains(text, "]("+sub.Link()+")") {
+		if sub.Valid() && strings.Contains(text, "]("+sub.Link()+")") {
+			if err := s.publishOne(ctx, issue, &sub, d, out.URL, marker); err != nil {
+				return out, err
+			}
+			out.Published = append(out.Published, issue.Number)
 			continue
 		}
-		if err := s.publishOne(ctx, issue, &sub, d, out.URL, marker); err != nil {
-			return out, err
+		if issue.State == "open" && issue.HasLabel(s.Config.Labels.Deferred) {
+			back, err := s.undefer(ctx, issue, d.Number)
+			if err != nil {
+				return out, err
+			}
+			if back {
+				out.Undeferred = append(out.Undeferred, issue.Number)
+			}
 		}
-		out.Published = append(out.Published, issue.Number)
 	}
-	s.Logger().Info("published the edition", "edition", d.Number, "issues", len(out.Published))
+	// The statuses that named this draft name the next one now.
+	next, err := s.openDraft(ctx)
+	if err != nil {
+		return out, err
+	}
+	if _, err := s.UpdateStatuses(ctx, next); err != nil {
+		return out, err
+	}
+	if err := s.write("label the draft published", pull.Number, func() error {
+		return s.GH.AddLabels(ctx, s.Repo, pull.Number, s.Config.Labels.Published)
+	}); err != nil {
+		return out, err
+	}
+	s.Memo.setPublished(s.publishedKey(d.Number))
+	s.Logger().Info("published the edition", "edition", d.Number, "pull", pull.Number, "issues", len(out.Published),
+		"undeferred", len(out.Undeferred))
 	return out, nil
+}
+
+// undefer brings a deferred item back once the edition it skipped is
+// published: the deferred label goes, accepted stays. It reports whether
+// it did; an item deferred past a later edition waits on.
+func (s *Service) undefer(ctx context.Context, issue drafts.Issue, published int) (bool, error) {
+	comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
+	if err != nil {
+		return false, err
+	}
+	if skip := s.deferredPast(comments); skip > published {
+		return false, nil
+	}
+	return true, s.write("unlabel deferred", issue.Number, func() error {
+		return s.GH.RemoveLabel(ctx, s.Repo, issue.Number, s.Config.Labels.Deferred)
+	})
 }
 
 func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *drafts.Submission, d Draft, url, marker string) error {
@@ -68,7 +165,7 @@ func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *draft
 			return err
 		}
 	}
-	if sub.Kind != drafts.KindEvent {
+	if sub.Kind != drafts.KindEvent && issue.State == "open" {
 		return s.write("close published", issue.Number, func() error {
 			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
 		})
@@ -76,19 +173,54 @@ func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *draft
 	return nil
 }
 
-// PublishMerged publishes every draft merged since t: the repair for a
-// pull_request.closed webhook that never arrived. Publishing again is
-// harmless, so the window may overlap the last one.
-func (s *Service) PublishMerged(ctx context.Context, since time.Time) ([]PublishOutcome, error) {
-	pulls, err := s.GH.RecentlyClosedPulls(ctx, s.Repo, since)
+func (s *Service) publishedKey(edition int) string {
+	return fmt.Sprintf("%s edition %d", strings.ToLower(s.Repo.FullName()), edition)
+}
+
+// maxRepairBack bounds how many editions RepairPublications looks back.
+const maxRepairBack = 12
+
+// RepairPublications publishes every merged draft whose publication was
+// never finished (its pull request lacks the published label): a lost
+// pull_request.closed webhook, or a replica that died in the middle. It
+// reads only GitHub, newest edition first, back to the first one that is
+// done (or was not the bot's): one request when all is well, whatever the
+// replica remembers and however long it was down.
+func (s *Service) RepairPublications(ctx context.Context) ([]PublishOutcome, error) {
+	ed, _, _, err := s.plan(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []PublishOutcome
-	for _, p := range pulls {
-		if _, ok := draftOf(p); !ok || !p.Merged {
-			continue
+	return s.repairPublications(ctx, ed)
+}
+
+// repairPublications is RepairPublications with the next edition planned.
+func (s *Service) repairPublications(ctx context.Context, ed drafts.Edition) ([]PublishOutcome, error) {
+	var unfinished []Pull // newest first
+	for n := ed.Number - 1; n > 0 && n >= ed.Number-maxRepairBack; n-- {
+		if s.Memo.isPublished(s.publishedKey(n)) {
+			break
 		}
+		pulls, err := s.GH.Pulls(ctx, s.Repo, BranchFor(n), "closed")
+		if err != nil {
+			return nil, err
+		}
+		var merged *Pull
+		for i := range pulls {
+			if _, ok := s.draftOf(pulls[i]); ok && pulls[i].Merged {
+				merged = &pulls[i]
+			}
+		}
+		if merged == nil || contains(merged.Labels, s.Config.Labels.Published) {
+			s.Memo.setPublished(s.publishedKey(n))
+			break
+		}
+		unfinished = append(unfinished, *merged)
+	}
+	var out []PublishOutcome
+	for _, p := range slices.Backward(unfinished) { // oldest first, as they were merged
+		d, _ := s.draftOf(p)
+		s.Logger().Info("an edition was merged but its publication never finished; publishing it now", "edition", d.Number, "pull", p.Number)
 		o, err := s.Publish(ctx, p)
 		if err != nil {
 			return out, err
@@ -113,11 +245,23 @@ func (s *Service) CloseFinishedEvents(ctx context.Context) ([]int, error) {
 		if !sub.Valid() || sub.Kind != drafts.KindEvent || !issue.HasLabel(s.Config.Labels.Published) || !sub.Event.Last().Before(today) {
 			continue
 		}
+		comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
+		if err != nil {
+			return closed, err
+		}
+		// Commands written before now go first (a withdrawal, say, that
+		// waits for a replica's stale claim): the event closes after them.
+		if pending, err := s.pendingCommands(ctx, comments); err != nil || pending {
+			if err == nil {
+				s.Logger().Info("an event is over but commands on it wait to be answered; closing it on a later pass", "issue", issue.Number)
+			}
+			return closed, err
+		}
 		msg := eventOverMarker + "\n" + fmt.Sprintf("This event took place (its last day was %s), so it leaves the newsletter. "+
 			"Closing; thank you for sharing it!", drafts.LongDate(sub.Event.Last()))
-		// upsertComment, not a plain comment: two replicas closing the same
+		// upsertIn, not a plain comment: two replicas closing the same
 		// event leave one comment.
-		if err := s.upsertComment(ctx, issue.Number, eventOverMarker, msg); err != nil {
+		if err := s.upsertIn(ctx, issue.Number, comments, eventOverMarker, msg); err != nil {
 			return closed, err
 		}
 		if err := s.write("close finished event", issue.Number, func() error {

@@ -16,15 +16,17 @@ import (
 const repoFN = simtest.Repo
 
 type world struct {
-	sim *githubsim.Sim
-	svc *Service
+	sim   *githubsim.Sim
+	svc   *Service
+	clock *simtest.Clock // GitHub's time, and the service's: tests move it
 }
 
 // newWorld starts a simulator with a repository shaped like
 // todogroup/ospology (see simtest) and a service whose day is today.
 func newWorld(t testing.TB, today string) *world {
 	t.Helper()
-	sim := githubsim.New(githubsim.Options{Seed: 1})
+	clock := &simtest.Clock{}
+	sim := githubsim.New(githubsim.Options{Seed: 1, Now: clock.Now})
 	t.Cleanup(sim.Close)
 	check(t, simtest.Setup(sim, ""))
 	client, err := simtest.InstallationClient(sim)
@@ -34,8 +36,8 @@ func newWorld(t testing.TB, today string) *world {
 	gh := NewGitHub(client)
 	repo, err := gh.Repository(context.Background(), simtest.Owner, simtest.Name)
 	check(t, err)
-	return &world{sim: sim, svc: &Service{GH: gh, Repo: repo, Config: drafts.DefaultConfig(), Forms: drafts.DefaultForms(),
-		BotLogin: simtest.BotLogin, Now: func() time.Time { return now }}}
+	return &world{sim: sim, clock: clock, svc: &Service{GH: gh, Repo: repo, Config: drafts.DefaultConfig(), Forms: drafts.DefaultForms(),
+		BotLogin: simtest.BotLogin, Now: func() time.Time { return now }, Clock: clock.Now}}
 }
 
 func check(t testing.TB, err error) {
@@ -369,11 +371,14 @@ func TestHandEditSurvivesManyMerges(t *testing.T) {
 			t.Fatalf("after merge %d the draft lost the hand edit or misses %s:\n%s", i+1, org, text)
 		}
 	}
-	// A description someone rewrote by hand (losing the hidden render)
-	// falls back to the bot's last commit as the base, and still works.
+	// A description someone rewrote by hand changes nothing (the base
+	// rides in the bot's commits), and neither does a commit of theirs on
+	// top of the bot's last.
 	pulls, err := w.sim.PullRequests(repoFN)
 	check(t, err)
 	check(t, w.svc.GH.EditPull(ctx, w.svc.Repo, pulls[0].Number, pulls[0].Title, "Our notes for this edition. "+fmt.Sprintf(editionMarker, 44, "2026-12-29", out.Draft.Path)))
+	_, err = w.sim.Actor("maya").EditFile(repoFN, branch, "newsletter/NOTES.md", "notes\n")
+	check(t, err)
 	w.accept(t, w.open(t, "ben", drafts.KindJob, job("Spotify", "https://example.com/jobs/9")).Number)
 	out, err = w.svc.ReconcileDraft(ctx, false)
 	check(t, err)
@@ -384,22 +389,28 @@ func TestHandEditSurvivesManyMerges(t *testing.T) {
 	}
 }
 
-func TestRenderRoundTripsThroughTheDescription(t *testing.T) {
+func TestBaseRoundTripsThroughTheCommit(t *testing.T) {
 	text := strings.Repeat("- [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/1) – **“quotes”**\n", 300)
-	body := "Edition 44.\n\n" + encodeRender(text) + "\n"
-	got, ok := decodeRender(body)
+	ed := drafts.Edition{Number: 44, Title: "OSPO Newsletter 44"}
+	msg := commitMessage(ed, "merge new submissions", mergeTrailer, text)
+	got, ok := decodeBase(msg)
 	if !ok || got != text {
-		t.Fatalf("decodeRender(encodeRender(text)) = %v, %v", ok, got == text)
+		t.Fatalf("decodeBase(commitMessage(text)) = %v, %v", ok, got == text)
 	}
-	if len(body) > 20000 {
-		t.Errorf("300 lines take %d characters of the description", len(body))
+	if len(msg) > 20000 {
+		t.Errorf("300 lines take %d characters of the commit message", len(msg))
 	}
-	if strings.Contains(StripRender(body), "newsletter-bot:render") {
-		t.Errorf("StripRender left the render in:\n%s", StripRender(body))
+	if !strings.HasPrefix(msg, "OSPO Newsletter 44: merge new submissions\n\nNewsletter-Bot-Merge: edition-44\nNewsletter-Bot-Base: ") {
+		t.Errorf("commit message starts %q", msg[:min(len(msg), 120)])
 	}
-	for _, broken := range []string{"", renderPrefix + "not base64 -->", renderPrefix + "H4sI", renderPrefix + "aGVsbG8= -->"} {
-		if _, ok := decodeRender(broken); ok {
-			t.Errorf("decodeRender(%q) succeeded", broken)
+	// Older versions kept the render in the description; it is still read.
+	legacy, ok := decodeRender("Edition 44.\n\n" + renderPrefix + encodeBase(text) + " -->\n")
+	if !ok || legacy != text {
+		t.Errorf("decodeRender of an older description = %v, %v", ok, legacy == text)
+	}
+	for _, broken := range []string{"", "x\n" + baseTrailer + "not base64", "x\n" + baseTrailer + "H4sI", "x\n" + baseTrailer + "aGVsbG8="} {
+		if _, ok := decodeBase(broken); ok {
+			t.Errorf("decodeBase(%q) succeeded", broken)
 		}
 	}
 }

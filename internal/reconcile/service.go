@@ -20,17 +20,33 @@ import (
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 )
 
-// Service runs the use cases for one repository with one installation's client.
+// Service runs the use cases for one repository with one installation's
+// client. A dry run is a client whose transport refuses writes (DryRun):
+// the use cases log what they would have written and go on with what they
+// can still compute.
 type Service struct {
 	GH       *GitHub
 	Repo     Repo
 	Config   *drafts.Config
 	Forms    map[drafts.Kind]*drafts.Form
 	BotLogin string // the app's user, "<slug>[bot]"
-	Now      func() time.Time
-	Log      *slog.Logger
-	// DryRun computes what would be written and logs it instead.
-	DryRun bool
+	// DraftAuthors are other users whose draft pull requests count as the
+	// bot's own: "newsletter-bot draft" run with a person's token acts as
+	// that person, on drafts the app opened.
+	DraftAuthors []string
+	// Now is the newsletter's calendar: the day that drives editions, the
+	// schedule and events (nil: time.Now).
+	Now func() time.Time
+	// Clock is the time compared with GitHub's timestamps, such as how old
+	// a command's claim is (nil: time.Now).
+	Clock func() time.Time
+	Log   *slog.Logger
+	// Memo is the replica's memory between events (nil: none; it only
+	// saves requests).
+	Memo *Memo
+	// ClaimTTL and ClaimWait shape a command's life (see claims.go);
+	// zero: DefaultClaimTTL, DefaultClaimWait.
+	ClaimTTL, ClaimWait time.Duration
 }
 
 // Hidden markers find the bot's own comments, pull requests and commits again.
@@ -111,10 +127,15 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 		if open == nil {
 			return nil
 		}
-		if _, err := s.GH.CreateComment(ctx, s.Repo, open.Number, "The configuration loads again; closing."); err != nil {
+		if err := s.write("say the configuration loads again", open.Number, func() error {
+			_, err := s.GH.CreateComment(ctx, s.Repo, open.Number, "The configuration loads again; closing.")
+			return err
+		}); err != nil {
 			return err
 		}
-		return s.GH.CloseIssue(ctx, s.Repo, open.Number, "completed")
+		return s.write("close the configuration issue", open.Number, func() error {
+			return s.GH.CloseIssue(ctx, s.Repo, open.Number, "completed")
+		})
 	}
 	body := configMarker + "\n" + fmt.Sprintf("newsletter-bot cannot read this repository's configuration, so it "+
 		"is not handling submissions or drafts until it is fixed:\n\n```\n%s\n```\n\n"+
@@ -124,13 +145,15 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 		if open.Body == body {
 			return nil
 		}
-		return s.GH.EditIssueBody(ctx, s.Repo, open.Number, body)
+		return s.write("update the configuration issue", open.Number, func() error {
+			return s.GH.EditIssueBody(ctx, s.Repo, open.Number, body)
+		})
 	}
-	if s.DryRun {
+	n, err := s.GH.CreateIssue(ctx, s.Repo, "newsletter-bot: the configuration is broken", body)
+	if errors.Is(err, ErrDryRun) {
 		s.Logger().Info("dry run: would open an issue about the broken configuration", "error", cfgErr)
 		return nil
 	}
-	n, err := s.GH.CreateIssue(ctx, s.Repo, "newsletter-bot: the configuration is broken", body)
 	if err != nil {
 		return err
 	}
@@ -146,6 +169,18 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 		}
 	}
 	return nil
+}
+
+// write runs one write to GitHub. In a dry run (the transport refuses
+// every write with ErrDryRun) it logs what it would have written and
+// reports success, so the use case goes on computing what comes next.
+func (s *Service) write(what string, number int, do func() error) error {
+	err := do()
+	if errors.Is(err, ErrDryRun) {
+		s.Logger().Info("dry run: would "+what, "issue", number)
+		return nil
+	}
+	return err
 }
 
 // clock is the service's time; today is its day in UTC.
@@ -172,6 +207,11 @@ func (s *Service) Logger() *slog.Logger {
 
 // isBot reports whether a login is this app's user.
 func (s *Service) isBot(login string) bool { return strings.EqualFold(login, s.BotLogin) }
+
+// draftAuthor reports whether a pull request by login can be a draft.
+func (s *Service) draftAuthor(login string) bool {
+	return s.isBot(login) || contains(s.DraftAuthors, login)
+}
 
 // submissions lists every open issue that carries a kind label, oldest
 // first, each once: one paginated listing per kind.

@@ -2,10 +2,13 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 )
@@ -17,14 +20,34 @@ type Draft struct {
 	Date    drafts.Date // its publication day
 	Path    string      // its file
 	Current bool        // false when it is an older edition still open
+	// File is the edition file on the branch, when the caller has read
+	// it ("" otherwise).
+	File string
 }
+
+// Conflict reports whether the bot's updates of the draft are held back
+// by a conflict with hand edits (the conflict label is on the pull request).
+func (d *Draft) Conflict(cfg *drafts.Config) bool {
+	for _, l := range d.Pull.Labels {
+		if strings.EqualFold(l, cfg.Labels.Conflict) {
+			return true
+		}
+	}
+	return false
+}
+
+// markerRE finds the hidden marker a comment of the bot's starts with.
+var markerRE = regexp.MustCompile(`<!-- newsletter-bot:[a-z-]+( [^>]*)? -->`)
 
 var editionMarkerRE = regexp.MustCompile(`<!-- newsletter-bot:edition (\d+) (\d{4}-\d{2}-\d{2}) (\S+) -->`)
 
-// draftOf reads the edition a pull request drafts, from the marker the bot
-// writes in its body and its branch name.
-func draftOf(p Pull) (Draft, bool) {
-	if !strings.HasPrefix(p.Head, BranchPrefix) {
+// draftOf reads the edition a pull request drafts. Only the bot's own pull
+// request is a draft: opened by the bot's user, from the draft branch of
+// the edition in this repository (not a fork: a fork's head.ref is a bare
+// branch name too), carrying the bot's marker with a path the config's
+// pattern produces. Anything else is ignored, and never edited.
+func (s *Service) draftOf(p Pull) (Draft, bool) {
+	if !strings.HasPrefix(p.Head, BranchPrefix) || !s.draftAuthor(p.User) || !strings.EqualFold(p.HeadRepo, s.Repo.FullName()) {
 		return Draft{}, false
 	}
 	m := editionMarkerRE.FindStringSubmatch(p.Body)
@@ -36,7 +59,16 @@ func draftOf(p Pull) (Draft, bool) {
 	if err != nil || BranchFor(n) != p.Head {
 		return Draft{}, false
 	}
+	f, ok := drafts.ParseEditionPath(s.Config, m[3])
+	if !ok || (f.Number != 0 && f.Number != n) || (!f.Date.IsZero() && !f.Date.Equal(d.Time)) || !safePath(m[3]) {
+		return Draft{}, false
+	}
 	return Draft{Pull: p, Number: n, Date: d, Path: m[3]}, true
+}
+
+// safePath reports whether p names a file inside the repository.
+func safePath(p string) bool {
+	return p != "" && !strings.HasPrefix(p, "/") && path.Clean(p) == p && !strings.HasPrefix(p, "../") && p != ".."
 }
 
 // OpenDraft finds the open draft pull request with the lowest edition
@@ -49,11 +81,93 @@ func (s *Service) OpenDraft(ctx context.Context) (Draft, bool, error) {
 	var best Draft
 	found := false
 	for _, p := range pulls {
-		if d, ok := draftOf(p); ok && (!found || d.Number < best.Number) {
+		if d, ok := s.draftOf(p); ok && (!found || d.Number < best.Number) {
 			best, found = d, true
 		}
 	}
 	return best, found, nil
+}
+
+// openDraft is OpenDraft as a pointer, nil when no draft is open.
+func (s *Service) openDraft(ctx context.Context) (*Draft, error) {
+	d, ok, err := s.OpenDraft(ctx)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// currentEdition is the edition a submission accepted now is headed for:
+// the open draft's, else the next one to be planned.
+func (s *Service) currentEdition(ctx context.Context) (int, error) {
+	d, err := s.openDraft(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if d != nil {
+		return d.Number, nil
+	}
+	ed, _, _, err := s.plan(ctx)
+	return ed.Number, err
+}
+
+// editionAt is the edition that was being prepared at t: the open draft's
+// (or the next planned), unless editions were merged since t; then the
+// oldest of those, and merged reports that it is out.
+func (s *Service) editionAt(ctx context.Context, t time.Time) (n int, merged bool, err error) {
+	if n, err = s.currentEdition(ctx); err != nil {
+		return 0, false, err
+	}
+	for back := n - 1; back > 0 && back >= n-maxRepairBack; back-- {
+		pulls, err := s.GH.Pulls(ctx, s.Repo, BranchFor(back), "closed")
+		if err != nil {
+			return 0, false, err
+		}
+		later := false
+		for _, p := range pulls {
+			// GitHub's timestamps have whole seconds: a merge in the
+			// same second as t counts as after it.
+			if _, ok := s.draftOf(p); ok && p.Merged && !p.MergedAt.Before(t.Truncate(time.Second)) {
+				later = true
+			}
+		}
+		if !later {
+			break
+		}
+		n, merged = back, true
+	}
+	return n, merged, nil
+}
+
+// ReconcileIssue brings one issue up to date as it is on GitHub now (not
+// as a webhook described it: deliveries come late and out of order): the
+// open draft first, then the issue's status comment and labels, which say
+// whether its line made it into the draft.
+func (s *Service) ReconcileIssue(ctx context.Context, number int) error {
+	issue, err := s.GH.Issue(ctx, s.Repo, number)
+	if errors.Is(err, ErrNotFound) {
+		return nil // deleted, or transferred away
+	}
+	if err != nil {
+		return err
+	}
+	if kindOf(s.Config, issue) == "" || issue.IsPullRequest() {
+		return nil
+	}
+	draft, err := s.openDraft(ctx)
+	if err != nil {
+		return err
+	}
+	if draft != nil {
+		out, err := s.RefreshDraft(ctx, *draft)
+		if err != nil {
+			return err
+		}
+		if out.Draft.Pull.Number != 0 {
+			draft = &out.Draft
+		}
+	}
+	return s.ReconcileSubmission(ctx, issue, draft)
 }
 
 // ReconcileSubmission keeps one issue's newsletter state right: the
@@ -67,7 +181,10 @@ func (s *Service) ReconcileSubmission(ctx context.Context, issue drafts.Issue, d
 		return nil // not a submission: nothing to say
 	}
 	labels := s.Config.Labels
-	if issue.State == "open" {
+	// needs-info says whether the submission has problems, whatever its
+	// state: a closed one keeps it while it has them, and loses it once
+	// an edit fixed them, however late the bot sees which came first.
+	{
 		want := len(sub.Problems) > 0
 		has := issue.HasLabel(labels.NeedsInfo)
 		switch {
@@ -85,11 +202,58 @@ func (s *Service) ReconcileSubmission(ctx context.Context, issue drafts.Issue, d
 			}
 		}
 	}
-	body, err := s.statusComment(&sub, issue, draft)
+	comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
 	if err != nil {
 		return err
 	}
-	return s.upsertComment(ctx, issue.Number, statusMarker, body)
+	st := statusFacts{deferredPast: s.deferredPast(comments)}
+	if draft != nil && sub.Valid() && draft.Conflict(s.Config) {
+		// While a conflict holds the bot's updates back, a new item is
+		// not in the draft yet: say so, not "in the draft".
+		if draft.File == "" {
+			if draft.File, err = s.GH.File(ctx, s.Repo, BranchFor(draft.Number), draft.Path); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		st.heldByConflict = !strings.Contains(draft.File, "]("+sub.Link()+")")
+	}
+	body, err := s.statusComment(&sub, issue, draft, st)
+	if err != nil {
+		return err
+	}
+	return s.upsertIn(ctx, issue.Number, comments, statusMarker, body)
+}
+
+// publishedIn reads the editions an item was published in from the bot's
+// publication comments.
+func (s *Service) publishedIn(comments []Comment) []int {
+	var out []int
+	for _, c := range comments {
+		if !s.isBot(c.User) {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscanf(c.Body, publishedMarker, &n); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// deferredPast reads the edition a deferred item skips from the bot's
+// deferral comment; 0 when there is none (the label was put on by hand).
+func (s *Service) deferredPast(comments []Comment) int {
+	for i := len(comments) - 1; i >= 0; i-- {
+		c := comments[i]
+		if !s.isBot(c.User) {
+			continue
+		}
+		if _, rest, ok := strings.Cut(c.Body, deferredPrefix); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.Fields(rest)[0], "-->"))
+			return n
+		}
+	}
+	return 0
 }
 
 // UpdateStatuses brings every open submission's status comment up to date
@@ -100,12 +264,20 @@ func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	for _, i := range issues {
+	if draft != nil && draft.Conflict(s.Config) && draft.File == "" {
+		d := *draft // read the branch's file once for every status
+		if d.File, err = s.GH.File(ctx, s.Repo, BranchFor(d.Number), d.Path); err != nil && !errors.Is(err, ErrNotFound) {
+			return 0, err
+		}
+		draft = &d
+	}
+	var errs []error
+	for _, i := range issues { // one issue's failure does not hold the others back
 		if err := s.ReconcileSubmission(ctx, i, draft); err != nil {
-			return 0, fmt.Errorf("issue #%d: %w", i.Number, err)
+			errs = append(errs, fmt.Errorf("issue #%d: %w", i.Number, err))
 		}
 	}
-	return len(issues), nil
+	return len(issues), errors.Join(errs...)
 }
 
 // upsertComment keeps exactly one bot comment with marker on an issue:
@@ -116,18 +288,44 @@ func (s *Service) upsertComment(ctx context.Context, number int, marker, body st
 	if err != nil {
 		return err
 	}
+	return s.upsertIn(ctx, number, comments, marker, body)
+}
+
+// upsertIn is upsertComment over the issue's comments as just listed. It
+// also deletes the later copies of any other comment of the bot's that
+// exists twice (two replicas created it at once and the one that should
+// have deleted its copy failed or died), so every marker ends up once on
+// an issue whose status is reconciled.
+func (s *Service) upsertIn(ctx context.Context, number int, comments []Comment, marker, body string) error {
 	var mine []Comment
+	seen := map[string]bool{}
 	for _, c := range comments {
-		if s.isBot(c.User) && strings.Contains(c.Body, marker) {
-			mine = append(mine, c)
+		if !s.isBot(c.User) {
+			continue
 		}
+		if strings.Contains(c.Body, marker) {
+			mine = append(mine, c)
+			continue
+		}
+		m := markerRE.FindString(c.Body)
+		if m == "" {
+			continue
+		}
+		if seen[m] {
+			if err := s.write("delete duplicate comment", number, func() error { return s.GH.DeleteComment(ctx, s.Repo, c.ID) }); err != nil {
+				return err
+			}
+			continue
+		}
+		seen[m] = true
 	}
 	if len(mine) == 0 {
-		var created Comment
-		if err := s.write("comment", number, func() error {
-			created, err = s.GH.CreateComment(ctx, s.Repo, number, body)
-			return err
-		}); err != nil || s.DryRun {
+		created, err := s.GH.CreateComment(ctx, s.Repo, number, body)
+		if errors.Is(err, ErrDryRun) {
+			s.Logger().Info("dry run: would comment", "issue", number)
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		return s.keepOldest(ctx, number, marker, created.ID)
@@ -164,17 +362,15 @@ func (s *Service) keepOldest(ctx context.Context, number int, marker string, id 
 	return nil
 }
 
-// write runs one write to GitHub, or logs it in a dry run.
-func (s *Service) write(what string, number int, do func() error) error {
-	if s.DryRun {
-		s.Logger().Info("dry run: would "+what, "issue", number)
-		return nil
-	}
-	return do()
+// statusFacts are what a status says besides the issue itself, read from
+// GitHub by ReconcileSubmission.
+type statusFacts struct {
+	deferredPast   int  // the edition a deferred item skips (0: unknown)
+	heldByConflict bool // accepted, but a conflict on the draft keeps its line out
 }
 
 // statusComment is the text of a submission's status comment.
-func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draft *Draft) (string, error) {
+func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draft *Draft, st statusFacts) (string, error) {
 	var b strings.Builder
 	b.WriteString(statusMarker + "\n")
 	fmt.Fprintf(&b, "### 📰 Newsletter preview (%s)\n\n", sub.Kind)
@@ -205,14 +401,18 @@ func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draf
 	b.WriteString("This is how the suggestion will appear in the newsletter:\n\n")
 	b.WriteString("> " + line + "\n\n")
 	b.WriteString("<details><summary>Markdown</summary>\n\n```markdown\n" + line + "\n```\n\n</details>\n\n")
-	b.WriteString("**Status:** " + s.statusLine(sub, issue, draft, pub) + "\n")
+	b.WriteString("**Status:** " + s.statusLine(sub, issue, draft, pub, st) + "\n")
 	return b.String(), nil
 }
 
-func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *Draft, pub drafts.Date) string {
+func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *Draft, pub drafts.Date, f statusFacts) string {
 	st := sub.Status
 	next := func() string {
-		if draft != nil {
+		switch {
+		case draft != nil && f.heldByConflict:
+			return fmt.Sprintf("edition %d (%s); it joins draft pull request #%d once the conflict there is resolved "+
+				"(the bot holds its updates back until then)", draft.Number, drafts.LongDate(draft.Date), draft.Pull.Number)
+		case draft != nil:
 			return fmt.Sprintf("edition %d (%s), in draft pull request #%d", draft.Number, drafts.LongDate(draft.Date), draft.Pull.Number)
 		}
 		return fmt.Sprintf("the next edition; its draft pull request opens on %s", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
@@ -226,8 +426,13 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 		return "withdrawn: the issue is closed."
 	case sub.Kind == drafts.KindEvent && sub.Event.Last().Before(pub):
 		return "the event is over before the next edition comes out, so it is not listed."
+	case st.Deferred && f.deferredPast > 0:
+		return fmt.Sprintf("accepted, and deferred by a maintainer: it skips edition %d and waits for edition %d, "+
+			"which it joins by itself once edition %d is published. `%s accept` brings it back at once.",
+			f.deferredPast, f.deferredPast+1, f.deferredPast, Prefix)
 	case st.Deferred:
-		return "accepted, and deferred by a maintainer to a later edition."
+		return fmt.Sprintf("accepted, and deferred by a maintainer: it skips the next edition to be published and joins the one after by itself. "+
+			"`%s accept` brings it back at once.", Prefix)
 	case s.Config.RequireApproval && !st.Accepted:
 		return "waiting for a maintainer's review. Maintainers: comment `/newsletter accept`, or `/newsletter decline <reason>`; `/newsletter help` lists every command."
 	case st.Published:

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
@@ -140,6 +141,30 @@ func firstField(f *drafts.Form) string {
 		return fs[0].ID
 	}
 	return ""
+}
+
+// Clock is the wall clock with an offset that tests move forward: give its
+// Now to the simulator (githubsim.Options.Now) and to the bot, and
+// GitHub's timestamps and the bot's sense of how old they are move
+// together. Keep the offset under five minutes: ghinstallation signs its
+// JWTs with the real clock, for ten minutes.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the real time plus the offset.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // Buffer is a bytes.Buffer that goroutines write (a running command, the

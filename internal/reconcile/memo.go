@@ -1,0 +1,149 @@
+package reconcile
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru"
+)
+
+// Memo is what one replica remembers between events to save requests and
+// turns: who is a maintainer (for a short while), which command comments
+// are answered (for good: an answer is never taken back), and a lock per
+// issue and per draft so that its own workers take turns, and which
+// editions' publications are done (for good too). None of it is
+// needed for correctness: a fresh Memo, or none at all, only costs
+// requests and races that GitHub settles. Every cache is bounded.
+type Memo struct {
+	// MaintainerTTL is how long a "maintainer or not" answer stands
+	// (default 2 minutes).
+	MaintainerTTL time.Duration
+	// Now is the clock of the answers' age (nil: time.Now).
+	Now func() time.Time
+
+	once        sync.Once
+	maintainers *lru.Cache // "owner/name user" -> maintainerAnswer
+	answered    *lru.Cache // "owner/name #comment-id" -> struct{}
+	published   *lru.Cache // "owner/name edition N" -> struct{}: its publication is done
+
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+type maintainerAnswer struct {
+	yes bool
+	at  time.Time
+}
+
+type keyLock struct {
+	mu      sync.Mutex
+	waiters int
+}
+
+// memoSize bounds each cache; past it the least recently used goes.
+const memoSize = 4096
+
+func (m *Memo) init() {
+	m.once.Do(func() {
+		m.maintainers, _ = lru.New(memoSize) // only fails for a size below 1
+		m.answered, _ = lru.New(memoSize)
+		m.published, _ = lru.New(memoSize)
+	})
+}
+
+func (m *Memo) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *Memo) maintainer(key string) (yes, ok bool) {
+	if m == nil {
+		return false, false
+	}
+	m.init()
+	v, found := m.maintainers.Get(strings.ToLower(key))
+	if !found {
+		return false, false
+	}
+	a := v.(maintainerAnswer)
+	ttl := m.MaintainerTTL
+	if ttl == 0 {
+		ttl = 2 * time.Minute
+	}
+	if m.now().Sub(a.at) >= ttl {
+		return false, false
+	}
+	return a.yes, true
+}
+
+func (m *Memo) setMaintainer(key string, yes bool) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.maintainers.Add(strings.ToLower(key), maintainerAnswer{yes: yes, at: m.now()})
+}
+
+func (m *Memo) isAnswered(key string) bool {
+	if m == nil {
+		return false
+	}
+	m.init()
+	return m.answered.Contains(key)
+}
+
+func (m *Memo) setAnswered(key string) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.answered.Add(key, struct{}{})
+}
+
+func (m *Memo) isPublished(key string) bool {
+	if m == nil {
+		return false
+	}
+	m.init()
+	return m.published.Contains(key)
+}
+
+func (m *Memo) setPublished(key string) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.published.Add(key, struct{}{})
+}
+
+// Lock takes the replica's lock on key and returns its release. Keys
+// nobody holds or waits for are forgotten, so the map stays as small as
+// the work in flight. A nil Memo locks nothing.
+func (m *Memo) Lock(key string) (unlock func()) {
+	if m == nil {
+		return func() {}
+	}
+	m.mu.Lock()
+	if m.locks == nil {
+		m.locks = map[string]*keyLock{}
+	}
+	l := m.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		m.locks[key] = l
+	}
+	l.waiters++
+	m.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		m.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			delete(m.locks, key)
+		}
+		m.mu.Unlock()
+	}
+}

@@ -1,0 +1,180 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
+)
+
+// mergeDraft marks the open draft ready and merges it, as maya.
+func (w *world) mergeDraft(t testing.TB) Pull {
+	t.Helper()
+	d, ok, err := w.svc.OpenDraft(context.Background())
+	check(t, err)
+	if !ok {
+		t.Fatal("no draft is open")
+	}
+	_, err = w.sim.Actor("maya").MarkReady(repoFN, d.Pull.Number)
+	check(t, err)
+	_, err = w.sim.Actor("maya").MergePR(repoFN, d.Pull.Number)
+	check(t, err)
+	pulls, err := w.svc.GH.Pulls(context.Background(), w.svc.Repo, d.Pull.Head, "closed")
+	check(t, err)
+	return pulls[0]
+}
+
+// A merge whose webhook never came, and a replica that never saw it: the
+// repair publishes from what is on GitHub alone, once, and marks the pull
+// request done, so the next pass reads one list and writes nothing.
+func TestLostMergeIsPublishedByAFreshReplica(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	w.accept(t, a.Number)
+	_, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	merged := w.mergeDraft(t)
+
+	fresh := *w.svc // a replica started after the merge: it remembers nothing
+	fresh.Memo = &Memo{}
+	outs, err := fresh.RepairPublications(ctx)
+	check(t, err)
+	if len(outs) != 1 || outs[0].Edition != 44 || !slices.Equal(outs[0].Published, []int{a.Number}) {
+		t.Fatalf("RepairPublications = %+v, want edition 44 published with #%d", outs, a.Number)
+	}
+	is, err := w.sim.Issue(repoFN, a.Number)
+	check(t, err)
+	if is.State != "closed" || !slices.Contains(is.Labels, w.svc.Config.Labels.Published) {
+		t.Errorf("#%d: %s %v, want closed and published", a.Number, is.State, is.Labels)
+	}
+	pr, err := w.sim.Issue(repoFN, merged.Number)
+	check(t, err)
+	if !slices.Contains(pr.Labels, w.svc.Config.Labels.Published) {
+		t.Errorf("the merged draft's labels %v lack %q: the publication is not marked done", pr.Labels, w.svc.Config.Labels.Published)
+	}
+	w.sim.ResetStats()
+	outs, err = fresh.RepairPublications(ctx)
+	check(t, err)
+	if s := w.sim.Stats(); len(outs) != 0 || s.Writes != 0 {
+		t.Errorf("a second repair published %+v with %d writes: %v", outs, s.Writes, s.ByRoute)
+	}
+	// The webhook, late after all: nothing more is written.
+	merged.Labels = nil // as the delivery carried it, before the label
+	w.sim.ResetStats()
+	_, err = w.svc.Publish(ctx, merged)
+	check(t, err)
+	cs, err := w.sim.Comments(repoFN, a.Number)
+	check(t, err)
+	published := 0
+	for _, c := range cs {
+		if strings.Contains(c.Body, "Published in [edition 44]") {
+			published++
+		}
+	}
+	if published != 1 {
+		t.Errorf("#%d has %d publication comments, want 1", a.Number, published)
+	}
+}
+
+// A deferred item skips one edition: publishing that edition brings it
+// back for the next, and its status says which edition it waits for.
+func TestDeferMeansOneEdition(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	kept := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	w.accept(t, kept.Number)
+	later := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
+	_, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	w.say(t, "maya", later.Number, "/newsletter defer")
+	check(t, w.svc.ReconcileIssue(ctx, later.Number))
+	if st := w.statusComments(t, later.Number); len(st) != 1 || !strings.Contains(st[0], "it skips edition 44 and waits for edition 45") {
+		t.Fatalf("the deferred item's status:\n%s", st)
+	}
+	text, err := w.sim.File(repoFN, BranchFor(44), "newsletter/2026-12-29.md")
+	check(t, err)
+	if strings.Contains(text, "jobs/2") {
+		t.Fatalf("the deferred job is in edition 44:\n%s", text)
+	}
+
+	_, err = w.svc.Publish(ctx, w.mergeDraft(t))
+	check(t, err)
+	if got := w.newsletterLabels(t, later.Number); !slices.Equal(got, []string{"accepted", "job"}) {
+		t.Errorf("after edition 44 the deferred item's labels are %q, want it accepted and no longer deferred", got)
+	}
+	if st := w.statusComments(t, later.Number); len(st) != 1 || !strings.Contains(st[0], "accepted for the next edition") {
+		t.Errorf("after edition 44 the deferred item's status:\n%s", st)
+	}
+}
+
+// A deferral made after an edition was merged but before its publication
+// was repaired skips the next edition, not that one.
+func TestDeferAfterAnUnpublishedMergeSkipsTheNextEdition(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	w.accept(t, a.Number)
+	_, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	w.mergeDraft(t)              // the webhook is lost
+	w.clock.Advance(time.Second) // GitHub's timestamps have whole seconds
+	b := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
+	w.say(t, "maya", b.Number, "/newsletter defer")
+	if replies := w.botComments(t, b.Number); len(replies) != 1 || !strings.Contains(replies[0], "skips edition 45") {
+		t.Fatalf("the deferral: %q, want it to skip edition 45 (44 is merged)", replies)
+	}
+	_, err = w.svc.RepairPublications(ctx)
+	check(t, err)
+	if got := w.newsletterLabels(t, b.Number); !slices.Equal(got, []string{"accepted", "deferred", "job"}) {
+		t.Errorf("publishing 44 took the deferral off: labels %q", got)
+	}
+}
+
+// A dry run cannot write, whatever the code does: its transport refuses
+// every write before it leaves the process, commands and the broken-config
+// report included, and the simulator sees no write.
+func TestDryRunWritesNothing(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	c, err := w.sim.Actor("maya").Comment(repoFN, a.Number, "/newsletter accept")
+	check(t, err)
+	check(t, w.sim.Actor("maya").AddLabels(repoFN, a.Number, w.svc.Config.Labels.Accepted))
+
+	client, err := simtest.InstallationClient(w.sim)
+	check(t, err)
+	hc := client.Client()
+	hc.Transport = DryRun(hc.Transport)
+	dry := *w.svc
+	dc, err := github.NewClient(hc).WithEnterpriseURLs(w.sim.URL(), w.sim.URL())
+	check(t, err)
+	dry.GH = NewGitHub(dc)
+	w.sim.ResetStats()
+
+	out, err := dry.ReconcileDraft(ctx, true)
+	check(t, err)
+	if out.Opened || !strings.Contains(out.Text, "jobs/1") || !strings.Contains(out.Body, fmt.Sprintf("#%d", a.Number)) {
+		t.Errorf("dry draft: opened %v, text %q, body %q; want what it would write", out.Opened, out.Text, out.Body)
+	}
+	check(t, dry.ReportConfig(ctx, fmt.Errorf("%w: version: 2 is not known", ErrConfig)))
+	check(t, dry.ReconcileSubmission(ctx, w.issue(t, a.Number), nil))
+	if _, err := dry.RunCommands(ctx, a.Number, c.ID); err == nil {
+		t.Error("a command ran in a dry run")
+	}
+	if s := w.sim.Stats(); s.Writes != s.ByRoute["POST /app/installations/{installation_id}/access_tokens"] {
+		t.Errorf("the dry run wrote: %v", s.ByRoute)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, w.sim.URL()+"/repos/x/y/issues/comments/1", nil)
+	if _, err := DryRun(nil).RoundTrip(req); err == nil || !strings.Contains(err.Error(), "dry run") {
+		t.Errorf("DryRun let a DELETE through: %v", err)
+	}
+}
