@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,17 +38,48 @@ type Options struct {
 	Seed int64
 	// WebhookFaults, when set, are applied to the simulator's deliveries.
 	WebhookFaults *githubsim.WebhookFaults
+	// APIFaults are injected into the simulator's API once the replicas
+	// have made their start-up pass.
+	APIFaults []githubsim.Fault
+	// ClaimTTL and ClaimWait are the replicas' (zero: the defaults).
+	ClaimTTL, ClaimWait time.Duration
+	// Clock, when set, is GitHub's wall clock (the simulator's) and the
+	// replicas' (the age of claims, the resync's windows): tests move it.
+	Clock *simtest.Clock
+	// Kills is the chance that a request a replica sends is its last: the
+	// replica dies there (kill -9: the request is sent or not, its answer
+	// lost, nothing after it goes out, its memory is gone), and a fresh
+	// replica takes its place, as an orchestrator would restart it.
+	Kills float64
 }
 
 // World is the simulator, the bot replicas, and the calendar they share.
 type World struct {
 	Sim      *githubsim.Sim
-	Bots     []*bot.Bot
 	Calendar *Calendar
 
-	front  *http.Server // receives the simulator's webhooks, hands them to the replicas
-	cancel context.CancelFunc
-	served []chan error
+	opts    Options
+	key     []byte
+	runCtx  context.Context
+	front   *http.Server // receives the simulator's webhooks, hands them to the replicas
+	cancel  context.CancelFunc
+	killRng *rand.Rand
+
+	mu       sync.Mutex
+	replicas []*replica
+	retired  []*replica // killed; their Serve is still winding down
+	restarts int
+	closing  bool
+	killing  bool // replicas are being killed (after the start-up)
+}
+
+// replica is one running bot.
+type replica struct {
+	bot    *bot.Bot
+	url    string // its webhook endpoint
+	served chan error
+	stop   context.CancelFunc
+	kill   *killSwitch
 }
 
 // Calendar is the newsletter's day, moved by the story. GitHub's own
@@ -83,7 +116,12 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	w := &World{Sim: githubsim.New(githubsim.Options{Seed: opts.Seed}), Calendar: &Calendar{t: opts.Start}}
+	simOpts := githubsim.Options{Seed: opts.Seed}
+	if opts.Clock != nil {
+		simOpts.Now = opts.Clock.Now
+	}
+	w := &World{Sim: githubsim.New(simOpts), Calendar: &Calendar{t: opts.Start}, opts: opts,
+		killRng: rand.New(rand.NewSource(opts.Seed ^ 0x6b111))}
 	ok := false
 	defer func() {
 		if !ok {
@@ -101,46 +139,26 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if opts.WebhookFaults != nil {
 		w.Sim.SetWebhookFaults(*opts.WebhookFaults)
 	}
-	key, err := simtest.KeyPEM()
-	if err != nil {
+	if w.key, err = simtest.KeyPEM(); err != nil {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	w.cancel = cancel
-	var backends []string
+	w.runCtx, w.cancel = runCtx, cancel
 	for i := range opts.Replicas {
-		cfg := bot.DefaultConfig()
-		cfg.AppID, cfg.PrivateKey, cfg.WebhookSecret = simtest.AppID, key, simtest.WebhookSecret
-		cfg.APIURL = w.Sim.URL()
-		cfg.ResyncEvery = 0 // the start-up pass only; the story runs the others, as the timer would
-		cfg.DrainDelay = 0  // no load balancer to let go
-		cfg.Now = w.Calendar.Now
-		log := opts.Log
-		if opts.Replicas > 1 {
-			log = log.With("replica", i)
-		}
-		b, err := bot.New(cfg, log)
+		r, err := w.startReplica(i)
 		if err != nil {
 			return nil, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		served := make(chan error, 1)
-		go func() { served <- b.Serve(runCtx, ln) }()
-		w.Bots = append(w.Bots, b)
-		w.served = append(w.served, served)
-		backends = append(backends, "http://"+ln.Addr().String()+bot.WebhookPath)
+		w.replicas = append(w.replicas, r)
 	}
-	w.front = &http.Server{Handler: fanOut(backends), ReadHeaderTimeout: 10 * time.Second}
+	w.front = &http.Server{Handler: http.HandlerFunc(w.fanOut), ReadHeaderTimeout: 10 * time.Second}
 	go w.front.Serve(frontLn)
 
 	// Every replica's start-up pass is done before the story begins.
-	for i, b := range w.Bots {
-		for b.Resyncer().LastClean().IsZero() {
+	for i, r := range w.replicas {
+		for r.bot.Resyncer().LastClean().IsZero() {
 			select {
-			case err := <-w.served[i]:
+			case err := <-r.served:
 				return nil, fmt.Errorf("replica %d stopped: %v", i, err)
 			case <-ctx.Done():
 				return nil, ctx.Err()
@@ -148,45 +166,156 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 			}
 		}
 	}
+	for _, f := range opts.APIFaults {
+		w.Sim.AddFault(f)
+	}
+	w.mu.Lock()
+	w.killing = opts.Kills > 0
+	w.mu.Unlock()
+	for _, r := range w.current() {
+		if r.kill != nil {
+			r.kill.start()
+		}
+	}
 	ok = true
 	return w, nil
 }
 
-// fanOut hands each delivery to every backend, in parallel, and answers
-// with the first backend's status.
-func fanOut(backends []string) http.Handler {
+// startReplica starts replica i (again): a new bot, its own memory, its
+// own listener.
+func (w *World) startReplica(i int) (*replica, error) {
+	cfg := bot.DefaultConfig()
+	cfg.AppID, cfg.PrivateKey, cfg.WebhookSecret = simtest.AppID, w.key, simtest.WebhookSecret
+	cfg.APIURL = w.Sim.URL()
+	cfg.ResyncEvery = 0 // the start-up pass only; the story runs the others, as the timer would
+	cfg.DrainDelay = 0  // no load balancer to let go
+	cfg.ShutdownGrace = 5 * time.Second
+	cfg.Now = w.Calendar.Now
+	cfg.ClaimTTL, cfg.ClaimWait = w.opts.ClaimTTL, w.opts.ClaimWait
+	if w.opts.Clock != nil {
+		cfg.Clock = w.opts.Clock.Now
+	}
+	r := &replica{served: make(chan error, 1)}
+	if w.opts.Kills > 0 {
+		w.mu.Lock()
+		seed, killing := w.killRng.Int63(), w.killing
+		w.mu.Unlock()
+		r.kill = &killSwitch{next: http.DefaultTransport, rate: w.opts.Kills, rng: rand.New(rand.NewSource(seed)),
+			died: func() { go w.restart(i, r) }, stopped: !killing}
+		cfg.Transport = r.kill
+	}
+	log := w.opts.Log
+	if w.opts.Replicas > 1 {
+		log = log.With("replica", i)
+	}
+	b, err := bot.New(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ctx, stop := context.WithCancel(w.runCtx)
+	r.bot, r.url, r.stop = b, "http://"+ln.Addr().String()+bot.WebhookPath, stop
+	go func() { r.served <- b.Serve(ctx, ln) }()
+	return r, nil
+}
+
+// restart replaces a replica that died with a fresh one.
+func (w *World) restart(i int, dead *replica) {
+	dead.stop()
+	w.mu.Lock()
+	current := w.runCtx.Err() == nil && i < len(w.replicas) && w.replicas[i] == dead
+	w.mu.Unlock()
+	if !current {
+		return
+	}
+	fresh, err := w.startReplica(i)
+	if err != nil {
+		w.opts.Log.Error("restarting a replica failed", "replica", i, "error", err)
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closing {
+		fresh.stop()
+		w.retired = append(w.retired, fresh)
+		return
+	}
+	w.replicas[i] = fresh
+	w.retired = append(w.retired, dead)
+	w.restarts++
+}
+
+// Restarts is how many replicas died and were started again.
+func (w *World) Restarts() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.restarts
+}
+
+// StopKilling lets the replicas live from now on.
+func (w *World) StopKilling() {
+	w.mu.Lock()
+	w.killing = false
+	w.mu.Unlock()
+	for _, r := range w.current() {
+		if r.kill != nil {
+			r.kill.stop()
+		}
+	}
+}
+
+// Bots are the replicas running now.
+func (w *World) Bots() []*bot.Bot {
+	var out []*bot.Bot
+	for _, r := range w.current() {
+		out = append(out, r.bot)
+	}
+	return out
+}
+
+func (w *World) current() []*replica {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.replicas)
+}
+
+// fanOut hands each delivery to every replica, in parallel, and answers
+// with the first replica's status.
+func (w *World) fanOut(rw http.ResponseWriter, r *http.Request) {
 	client := &http.Client{Timeout: 10 * time.Second}
-	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(rw, err.Error(), http.StatusBadRequest)
-			return
-		}
-		statuses := make([]int, len(backends))
-		var wg sync.WaitGroup
-		for i, url := range backends {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, url, bytes.NewReader(body))
-				if err != nil {
-					statuses[i] = http.StatusBadGateway
-					return
-				}
-				req.Header = r.Header.Clone()
-				resp, err := client.Do(req)
-				if err != nil {
-					statuses[i] = http.StatusBadGateway
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				statuses[i] = resp.StatusCode
-			}()
-		}
-		wg.Wait()
-		rw.WriteHeader(statuses[0])
-	})
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	replicas := w.current()
+	statuses := make([]int, len(replicas))
+	var wg sync.WaitGroup
+	for i, rep := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, rep.url, bytes.NewReader(body))
+			if err != nil {
+				statuses[i] = http.StatusBadGateway
+				return
+			}
+			req.Header = r.Header.Clone()
+			resp, err := client.Do(req)
+			if err != nil {
+				statuses[i] = http.StatusBadGateway
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	rw.WriteHeader(statuses[0])
 }
 
 // Settle waits until the bots have handled every webhook, including the
@@ -197,7 +326,7 @@ func (w *World) Settle(ctx context.Context) error {
 		if err := w.Sim.WaitForDeliveries(ctx); err != nil {
 			return err
 		}
-		for _, b := range w.Bots {
+		for _, b := range w.Bots() {
 			for b.Pending() > 0 {
 				select {
 				case <-ctx.Done():
@@ -215,9 +344,10 @@ func (w *World) Settle(ctx context.Context) error {
 // Resync runs one resync pass on every replica at once, as their timers
 // would, and settles.
 func (w *World) Resync(ctx context.Context) error {
-	errs := make([]error, len(w.Bots))
+	bots := w.Bots()
+	errs := make([]error, len(bots))
 	var wg sync.WaitGroup
-	for i, b := range w.Bots {
+	for i, b := range bots {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -225,24 +355,83 @@ func (w *World) Resync(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return w.Settle(ctx)
+	serr := w.Settle(ctx)
+	return errors.Join(append(errs, serr)...)
 }
 
 // Close stops the replicas (draining their queues), then the simulator.
 func (w *World) Close() error {
+	w.StopKilling()
+	w.mu.Lock()
+	w.closing = true
+	w.mu.Unlock()
 	if w.cancel != nil {
 		w.cancel()
 	}
+	w.mu.Lock()
+	all := slices.Concat(w.replicas, w.retired)
+	w.mu.Unlock()
 	var errs []error
-	for _, served := range w.served {
-		errs = append(errs, <-served)
+	for _, r := range all {
+		errs = append(errs, <-r.served)
 	}
 	if w.front != nil {
 		w.front.Close()
 	}
 	w.Sim.Close()
 	return errors.Join(errs...)
+}
+
+// errKilled is what a dead replica's requests get.
+var errKilled = errors.New("the replica was killed")
+
+// killSwitch is a replica's transport that kills it at a random request:
+// that request is sent or not (a coin), its answer is lost, and every
+// request after it fails without leaving the process.
+type killSwitch struct {
+	next http.RoundTripper
+	died func()
+
+	mu      sync.Mutex
+	rate    float64
+	rng     *rand.Rand
+	dead    bool
+	stopped bool
+}
+
+func (k *killSwitch) stop() {
+	k.mu.Lock()
+	k.stopped = true
+	k.mu.Unlock()
+}
+
+func (k *killSwitch) start() {
+	k.mu.Lock()
+	k.stopped = false
+	k.mu.Unlock()
+}
+
+func (k *killSwitch) RoundTrip(r *http.Request) (*http.Response, error) {
+	k.mu.Lock()
+	if k.dead {
+		k.mu.Unlock()
+		return nil, errKilled
+	}
+	dies := !k.stopped && k.rng.Float64() < k.rate
+	sent := k.rng.Intn(2) == 0
+	if dies {
+		k.dead = true
+	}
+	k.mu.Unlock()
+	if !dies {
+		return k.next.RoundTrip(r)
+	}
+	if sent {
+		if resp, err := k.next.RoundTrip(r); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	k.died()
+	return nil, errKilled
 }
