@@ -26,9 +26,9 @@ import (
 type Env struct {
 	Clients githubapp.ClientCreator
 	Forms   map[drafts.Kind]*drafts.Form
-	Memo    *reconcile.Memo // the replica's memory between events
-	Now     func() time.Time
-	Clock   func() time.Time
+	Memo    *reconcile.Memo  // the replica's memory between events
+	Now     func() time.Time // the newsletter's calendar (reconcile.Service.Now)
+	Clock   func() time.Time // compared with GitHub's timestamps (reconcile.Service.Clock)
 	Log     *slog.Logger
 	// ClaimTTL and ClaimWait shape a command's life (reconcile); zero:
 	// the defaults.

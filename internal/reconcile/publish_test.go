@@ -178,3 +178,50 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Errorf("DryRun let a DELETE through: %v", err)
 	}
 }
+
+// Commands the bot runs late (it was down, a claim had to go stale) take
+// effect as they were written: an edition merged before they run is
+// published first; a defer written while it was being prepared skips it
+// (which is over, so the item stays accepted); a draft command written
+// then does not open the edition after it.
+func TestLateCommandsTakeEffectAsWritten(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	w.accept(t, a.Number)
+	b := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
+	_, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	deferC, err := w.sim.Actor("maya").Comment(repoFN, b.Number, "/newsletter defer")
+	check(t, err)
+	draftC, err := w.sim.Actor("maya").Comment(repoFN, b.Number, "/newsletter draft")
+	check(t, err)
+	w.clock.Advance(time.Second) // GitHub's timestamps have whole seconds
+	w.mergeDraft(t)              // its webhook is lost
+	w.clock.Advance(time.Second)
+
+	outs, err := w.svc.RunCommands(ctx, b.Number, 0)
+	check(t, err)
+	if len(outs) != 2 || len(outs[0].Ran) != 1 || len(outs[1].Ran) != 1 {
+		t.Fatalf("RunCommands = %+v, want the defer and the draft run", outs)
+	}
+	if is, err := w.sim.Issue(repoFN, a.Number); err != nil || is.State != "closed" {
+		t.Errorf("#%d is %s (%v): the merged edition was not published before the commands ran", a.Number, is.State, err)
+	}
+	if got := w.newsletterLabels(t, b.Number); !slices.Equal(got, []string{"accepted", "job"}) {
+		t.Errorf("after a late defer written before edition 44 went out, labels %q; want accepted, not deferred", got)
+	}
+	if replies := w.botComments(t, b.Number); len(replies) != 1 || !strings.Contains(replies[0], "skips edition 44") {
+		t.Errorf("the deferral says %q, want it to name edition 44", replies)
+	}
+	pulls, err := w.svc.GH.OpenPulls(ctx, w.svc.Repo)
+	check(t, err)
+	if len(pulls) != 0 {
+		t.Errorf("a draft command written while edition 44 was open opened %d pull requests after it was merged", len(pulls))
+	}
+	for _, id := range []int64{deferC.ID, draftC.ID} {
+		if got := w.botReactions(t, id); got != "eyes +1" {
+			t.Errorf("comment %d: reactions %q, want eyes +1", id, got)
+		}
+	}
+}

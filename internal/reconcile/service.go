@@ -1,10 +1,13 @@
 // Package reconcile holds the newsletter's use cases over GitHub: keep a
-// submission's status comment and labels right, keep the next edition's draft
-// pull request right, publish a merged edition. Each one reads what is on
-// GitHub, computes what should be there with the pure drafts package, and
-// writes only the difference, so running one twice, late or concurrently
-// with another replica is harmless. Webhook handlers, the scheduler, the
-// resync and the CLI all call these.
+// submission's status comment and labels right, answer slash commands
+// (commands.go: one table; claims.go: a command's life), keep the next
+// edition's draft pull request right, publish a merged edition, and the
+// resync that repairs whatever a lost webhook left. Each one reads what is
+// on GitHub, computes what should be there with the pure drafts package,
+// and writes only the difference, so running one twice, late or
+// concurrently with another replica is harmless. Webhook handlers, the
+// resync and the CLI all call these; GitHub is reached only through
+// GitHub (github.go).
 package reconcile
 
 import (
