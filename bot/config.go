@@ -23,8 +23,9 @@ type Config struct {
 	Addr          string // listen address of the webhook and health endpoints
 
 	// ResyncEvery is the pause between resync passes (one also runs at
-	// start-up); ResyncLookback is how far back the first pass looks for
-	// unanswered commands.
+	// start-up); ResyncLookback is how far back every pass looks for
+	// commands without an answer (a replica down for longer than that
+	// leaves older ones unanswered).
 	ResyncEvery    time.Duration
 	ResyncLookback time.Duration
 	// QueueSize webhooks wait for Workers; beyond that GitHub gets a 503
@@ -57,7 +58,7 @@ const (
 	DefaultAPIURL      = "https://api.github.com/"
 	DefaultAddr        = ":8080"
 	DefaultResyncEvery = 5 * time.Minute
-	DefaultLookback    = 72 * time.Hour
+	DefaultLookback    = 30 * 24 * time.Hour
 	WebhookPath        = "/api/github/hook"
 )
 

@@ -110,9 +110,9 @@ func readIssues(p string) ([]drafts.Issue, error) {
 	if err := json.Unmarshal(data, &issues); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			return nil, fmt.Errorf("%s is not valid JSON (at byte %d): %v", p, syn.Offset, err)
+			return nil, fmt.Errorf("%s is not valid JSON (at byte %d): %w", p, syn.Offset, err)
 		}
-		return nil, fmt.Errorf("%s is not a JSON array of issues: %v", p, err)
+		return nil, fmt.Errorf("%s is not a JSON array of issues: %w", p, err)
 	}
 	return issues, nil
 }

@@ -506,47 +506,34 @@ func (s *Sim) BranchSHA(repoName, branch string) (string, error) {
 
 // CommitParents returns the parents of a commit.
 func (s *Sim) CommitParents(repoName, sha string) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.repoLocked(repoName)
-	if err != nil {
-		return nil, err
-	}
-	c, ok := r.Objects.commit(sha)
-	if !ok {
-		return nil, fmt.Errorf("githubsim: %s has no commit %s", repoName, sha)
-	}
-	return c.Parents, nil
+	c, err := s.commit(repoName, sha)
+	return c.Parents, err
 }
 
 // CommitMessage returns the message of a commit.
 func (s *Sim) CommitMessage(repoName, sha string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.repoLocked(repoName)
-	if err != nil {
-		return "", err
-	}
-	c, ok := r.Objects.commit(sha)
-	if !ok {
-		return "", fmt.Errorf("githubsim: %s has no commit %s", repoName, sha)
-	}
-	return c.Message, nil
+	c, err := s.commit(repoName, sha)
+	return c.Message, err
 }
 
 // CommitTree returns the id of a commit's tree.
 func (s *Sim) CommitTree(repoName, sha string) (string, error) {
+	c, err := s.commit(repoName, sha)
+	return c.Tree, err
+}
+
+func (s *Sim) commit(repoName, sha string) (commitData, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, err := s.repoLocked(repoName)
 	if err != nil {
-		return "", err
+		return commitData{}, err
 	}
 	c, ok := r.Objects.commit(sha)
 	if !ok {
-		return "", fmt.Errorf("githubsim: %s has no commit %s", repoName, sha)
+		return commitData{}, fmt.Errorf("githubsim: %s has no commit %s", repoName, sha)
 	}
-	return c.Tree, nil
+	return c, nil
 }
 
 // Issue returns an issue (or a pull request's issue).

@@ -250,17 +250,20 @@ func runDefer(ctx context.Context, x *commandRun) (string, error) {
 	if over {
 		add, remove = []string{l.Accepted}, []string{l.Declined, l.Deferred}
 	}
-	if x.issue.State == "open" {
-		if err := x.s.relabel(ctx, x.issue, add, remove); err != nil {
-			return "", err
-		}
-	}
-	// The edition it skips is written down where the next steps read it:
-	// publishing that edition brings the item back.
+	// The edition it skips is written down where publishing reads it
+	// (publishing that edition brings the item back), before the label:
+	// a publication running meanwhile must never see the label with an
+	// older deferral's edition.
 	marker := fmt.Sprintf(deferredMarker, skip)
 	msg := fmt.Sprintf("%s\n⏭️ Deferred by @%s: this suggestion skips edition %d and comes back for edition %d by itself. "+
 		"`%s accept` brings it back at once.", marker, x.comment.User, skip, skip+1, Prefix)
-	return "", x.s.upsertComment(ctx, x.issue.Number, deferredPrefix, msg)
+	if err := x.s.upsertComment(ctx, x.issue.Number, deferredPrefix, msg); err != nil {
+		return "", err
+	}
+	if x.issue.State != "open" {
+		return "", nil
+	}
+	return "", x.s.relabel(ctx, x.issue, add, remove)
 }
 
 func runDraft(ctx context.Context, x *commandRun) (string, error) {

@@ -27,15 +27,12 @@ func TestConcurrentRefreshesKeepEachItemOnce(t *testing.T) {
 		t.Run(fmt.Sprint("try ", try), func(t *testing.T) {
 			w := newWorld(t, "2026-12-01")
 			ctx := context.Background()
-			w.accept(t, w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/0")).Number)
-			out, err := w.svc.ReconcileDraft(ctx, true)
-			check(t, err)
-			d := out.Draft
+			_, d := w.draftWithAJob(t)
 			text, err := w.sim.File(repoFN, BranchFor(44), d.Path)
 			check(t, err)
 			feature := "## Feature\n\nWritten by hand.\n"
 			handJob := "- [🌐 Hand Co | Typed by a maintainer](https://example.com/hand)\n"
-			last := "- [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/0)\n"
+			last := "- [🇺🇸 Comcast | Engineer, Open Source](https://example.com/jobs/1)\n"
 			edited := strings.Replace(text, "# OSPO Newsletter 44\n", "# OSPO Newsletter 44\n\n"+feature, 1)
 			edited = strings.Replace(edited, last, last+handJob, 1)
 			if edited == text || !strings.Contains(edited, handJob) {
@@ -46,7 +43,7 @@ func TestConcurrentRefreshesKeepEachItemOnce(t *testing.T) {
 
 			var issues []int
 			for i := range 8 {
-				issues = append(issues, w.open(t, "ben", drafts.KindJob, job(fmt.Sprintf("Org %d", i+1), fmt.Sprintf("https://example.com/jobs/%d", i+1))).Number)
+				issues = append(issues, w.open(t, "ben", drafts.KindJob, job(fmt.Sprintf("Org %d", i+2), fmt.Sprintf("https://example.com/jobs/%d", i+2))).Number)
 			}
 			var wg sync.WaitGroup
 			errs := make([]error, len(issues))
@@ -67,7 +64,7 @@ func TestConcurrentRefreshesKeepEachItemOnce(t *testing.T) {
 
 			text, err = w.sim.File(repoFN, BranchFor(44), d.Path)
 			check(t, err)
-			for i := range 9 {
+			for i := 1; i <= 9; i++ {
 				link := fmt.Sprintf("](https://example.com/jobs/%d)", i)
 				if c := strings.Count(text, link); c != 1 {
 					t.Errorf("job %d is in the draft %d times, want once", i, c)
@@ -84,7 +81,7 @@ func TestConcurrentRefreshesKeepEachItemOnce(t *testing.T) {
 			// The branch's last commit carries the render it was merged
 			// from: a refresh now has nothing to do.
 			before := w.writes()
-			out, err = w.svc.ReconcileDraft(ctx, false)
+			out, err := w.svc.ReconcileDraft(ctx, false)
 			check(t, err)
 			if out.Committed || w.writes() != before {
 				t.Errorf("a refresh after the eight committed %v with %d writes, want nothing", out.Committed, w.writes()-before)
@@ -99,12 +96,9 @@ func TestConcurrentRefreshesKeepEachItemOnce(t *testing.T) {
 func TestASlowUpdateDoesNotUndoAFasterOne(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	w.accept(t, w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/0")).Number)
-	out, err := w.svc.ReconcileDraft(ctx, true)
-	check(t, err)
-	d := out.Draft
-	one := w.open(t, "ben", drafts.KindJob, job("Org 1", "https://example.com/jobs/1")).Number
-	two := w.open(t, "ben", drafts.KindJob, job("Org 2", "https://example.com/jobs/2")).Number
+	_, d := w.draftWithAJob(t)
+	one := w.open(t, "ben", drafts.KindJob, job("Org 2", "https://example.com/jobs/2")).Number
+	two := w.open(t, "ben", drafts.KindJob, job("Org 3", "https://example.com/jobs/3")).Number
 
 	hold, held := make(chan struct{}), make(chan struct{})
 	w.sim.AddFault(githubsim.Fault{Route: "PATCH /repos/{owner}/{repo}/git/refs/{ref...}", Kind: githubsim.FaultLatency, Times: 1,
@@ -114,21 +108,21 @@ func TestASlowUpdateDoesNotUndoAFasterOne(t *testing.T) {
 	go func() {
 		svc := *w.svc
 		svc.Memo = &Memo{}
-		_, err := svc.RefreshDraft(ctx, d) // renders 0 and 1, then waits to move the branch
+		_, err := svc.RefreshDraft(ctx, d) // renders 1 and 2, then waits to move the branch
 		slow <- err
 	}()
 	<-held
 	w.accept(t, two)
 	fast := *w.svc
 	fast.Memo = &Memo{}
-	_, err = fast.RefreshDraft(ctx, d) // renders 0, 1 and 2 and moves the branch
+	_, err := fast.RefreshDraft(ctx, d) // renders 1, 2 and 3 and moves the branch
 	check(t, err)
 	close(hold)
 	check(t, <-slow)
 
 	text, err := w.sim.File(repoFN, BranchFor(44), d.Path)
 	check(t, err)
-	for i := range 3 {
+	for i := 1; i <= 3; i++ {
 		if c := strings.Count(text, fmt.Sprintf("](https://example.com/jobs/%d)", i)); c != 1 {
 			t.Errorf("job %d is in the draft %d times, want once:\n%s", i, c, text)
 		}
@@ -190,11 +184,7 @@ func TestOnlyTheBotsOwnPullIsADraft(t *testing.T) {
 func TestConflictIsResolvedTheObviousWay(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
-	w.accept(t, a.Number)
-	out, err := w.svc.ReconcileDraft(ctx, true)
-	check(t, err)
-	d := out.Draft
+	a, d := w.draftWithAJob(t)
 	branch := BranchFor(44)
 	text, err := w.sim.File(repoFN, branch, d.Path)
 	check(t, err)
@@ -232,7 +222,7 @@ func TestConflictIsResolvedTheObviousWay(t *testing.T) {
 	theirs := "- [🇺🇸 Comcast | Staff Engineer](https://example.com/jobs/1)\n"
 	_, err = w.sim.Actor("maya").EditFile(repoFN, branch, d.Path, strings.Replace(text, mine, mine+theirs, 1))
 	check(t, err)
-	out, err = w.svc.ReconcileDraft(ctx, false)
+	out, err := w.svc.ReconcileDraft(ctx, false)
 	check(t, err)
 	if len(out.Conflicts) != 0 || !out.Committed {
 		t.Fatalf("after keeping both lines: conflicts %v, committed %v; want it merged", out.Conflicts, out.Committed)

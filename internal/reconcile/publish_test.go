@@ -38,10 +38,7 @@ func (w *world) mergeDraft(t testing.TB) Pull {
 func TestLostMergeIsPublishedByAFreshReplica(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
-	w.accept(t, a.Number)
-	_, err := w.svc.ReconcileDraft(ctx, true)
-	check(t, err)
+	a, _ := w.draftWithAJob(t)
 	merged := w.mergeDraft(t)
 
 	fresh := *w.svc // a replica started after the merge: it remembers nothing
@@ -90,11 +87,8 @@ func TestLostMergeIsPublishedByAFreshReplica(t *testing.T) {
 func TestDeferMeansOneEdition(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	kept := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
-	w.accept(t, kept.Number)
+	w.draftWithAJob(t)
 	later := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
-	_, err := w.svc.ReconcileDraft(ctx, true)
-	check(t, err)
 	w.say(t, "maya", later.Number, "/newsletter defer")
 	check(t, w.svc.ReconcileIssue(ctx, later.Number))
 	if st := w.statusComments(t, later.Number); len(st) != 1 || !strings.Contains(st[0], "it skips edition 44 and waits for edition 45") {
@@ -121,10 +115,7 @@ func TestDeferMeansOneEdition(t *testing.T) {
 func TestDeferAfterAnUnpublishedMergeSkipsTheNextEdition(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
-	w.accept(t, a.Number)
-	_, err := w.svc.ReconcileDraft(ctx, true)
-	check(t, err)
+	w.draftWithAJob(t)
 	w.mergeDraft(t)              // the webhook is lost
 	w.clock.Advance(time.Second) // GitHub's timestamps have whole seconds
 	b := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
@@ -132,7 +123,7 @@ func TestDeferAfterAnUnpublishedMergeSkipsTheNextEdition(t *testing.T) {
 	if replies := w.botComments(t, b.Number); len(replies) != 1 || !strings.Contains(replies[0], "skips edition 45") {
 		t.Fatalf("the deferral: %q, want it to skip edition 45 (44 is merged)", replies)
 	}
-	_, err = w.svc.RepairPublications(ctx)
+	_, err := w.svc.RepairPublications(ctx)
 	check(t, err)
 	if got := w.newsletterLabels(t, b.Number); !slices.Equal(got, []string{"accepted", "deferred", "job"}) {
 		t.Errorf("publishing 44 took the deferral off: labels %q", got)
@@ -187,11 +178,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestLateCommandsTakeEffectAsWritten(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
-	w.accept(t, a.Number)
+	a, _ := w.draftWithAJob(t)
 	b := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
-	_, err := w.svc.ReconcileDraft(ctx, true)
-	check(t, err)
 	deferC, err := w.sim.Actor("maya").Comment(repoFN, b.Number, "/newsletter defer")
 	check(t, err)
 	draftC, err := w.sim.Actor("maya").Comment(repoFN, b.Number, "/newsletter draft")

@@ -132,6 +132,17 @@ func TestInvalidSubmissionNeedsInfoUntilFixed(t *testing.T) {
 	}
 }
 
+// draftWithAJob files a job (Comcast, jobs/1), accepts it and opens the
+// draft of edition 44 with it.
+func (w *world) draftWithAJob(t testing.TB) (drafts.Issue, Draft) {
+	t.Helper()
+	a := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1"))
+	w.accept(t, a.Number)
+	out, err := w.svc.ReconcileDraft(context.Background(), true)
+	check(t, err)
+	return a, out.Draft
+}
+
 func (w *world) accept(t testing.TB, n int) {
 	t.Helper()
 	check(t, w.sim.Actor("maya").AddLabels(repoFN, n, w.svc.Config.Labels.Accepted))

@@ -104,7 +104,7 @@ func LoadConfig(ctx context.Context, gh *GitHub, r Repo) (*drafts.Config, string
 		where := p.FullName() + "/" + drafts.ConfigPath
 		cfg, err := drafts.ParseConfig([]byte(text))
 		if err != nil {
-			return nil, where, fmt.Errorf("%w: %s: %v", ErrConfig, p.FullName(), err)
+			return nil, where, fmt.Errorf("%w: %s: %w", ErrConfig, p.FullName(), err)
 		}
 		return cfg, where, nil
 	}
