@@ -115,7 +115,18 @@ func chaosSeed(t *testing.T, seed int64) (int, bool) {
 		t.Logf("seed %d: %d steps in %s", seed, len(script.steps), time.Since(began).Round(time.Millisecond))
 	}()
 
-	oracle, err := Start(ctx, Options{Seed: seed, Clock: &simtest.Clock{}})
+	var oracleLogs simtest.Buffer
+	defer func() {
+		if t.Failed() && os.Getenv("CHAOS_DEBUG") != "" {
+			for _, l := range strings.Split(oracleLogs.String(), "\n") {
+				if strings.Contains(l, os.Getenv("CHAOS_DEBUG")) {
+					t.Log("without faults: " + l)
+				}
+			}
+		}
+	}()
+	oracle, err := Start(ctx, Options{Seed: seed, Clock: &simtest.Clock{},
+		Log: slog.New(slog.NewJSONHandler(&oracleLogs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
 		t.Fatal(err)
 	}

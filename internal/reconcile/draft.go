@@ -169,7 +169,7 @@ func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutc
 }
 
 // holdDraft reports whether the schedule holds ed's draft back: not due
-// yet, or closed unmerged by people since it fell due.
+// yet, or its draft for this publication day was closed unmerged by people.
 func (s *Service) holdDraft(ctx context.Context, ed drafts.Edition) (bool, DraftOutcome, error) {
 	out := DraftOutcome{Draft: Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path}}
 	due, ok := s.Config.DraftDue(ed)

@@ -264,6 +264,14 @@ func (s *Service) CloseFinishedEvents(ctx context.Context) ([]int, error) {
 		if err := s.upsertIn(ctx, issue.Number, comments, eventOverMarker, msg); err != nil {
 			return closed, err
 		}
+		// A deferral ends with the event: it waits for no edition now.
+		if issue.HasLabel(s.Config.Labels.Deferred) {
+			if err := s.write("unlabel deferred", issue.Number, func() error {
+				return s.GH.RemoveLabel(ctx, s.Repo, issue.Number, s.Config.Labels.Deferred)
+			}); err != nil {
+				return closed, err
+			}
+		}
 		if err := s.write("close finished event", issue.Number, func() error {
 			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
 		}); err != nil {

@@ -213,3 +213,27 @@ func TestLateCommandsTakeEffectAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// An event that has taken place leaves the newsletter: closed, its
+// deferral (if any) ended with it, and its status says so.
+func TestAnEventOverIsClosedAndItsDeferralEnds(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	ev := w.open(t, "ana", drafts.KindEvent, map[string]string{"name": "OSPOCon", "start_date": "2026-12-10",
+		"end_date": "2026-12-11", "city": "Berlin", "country": "Germany", "link": "https://example.com/ospocon"})
+	check(t, w.sim.Actor("maya").AddLabels(repoFN, ev.Number, w.svc.Config.Labels.Accepted, w.svc.Config.Labels.Published,
+		w.svc.Config.Labels.Deferred))
+	w.svc.Now = func() time.Time { return time.Date(2026, 12, 12, 9, 0, 0, 0, time.UTC) }
+	closed, err := w.svc.CloseFinishedEvents(ctx)
+	check(t, err)
+	if !slices.Equal(closed, []int{ev.Number}) {
+		t.Fatalf("CloseFinishedEvents = %v, want #%d", closed, ev.Number)
+	}
+	if got := w.newsletterLabels(t, ev.Number); slices.Contains(got, "deferred") {
+		t.Errorf("labels %q: the deferral outlived the event", got)
+	}
+	check(t, w.svc.ReconcileSubmission(ctx, w.issue(t, ev.Number), nil))
+	if st := w.statusComments(t, ev.Number); len(st) != 1 || !strings.Contains(st[0], "The event has taken place, so it has left the newsletter") {
+		t.Errorf("the status of an event that is over:\n%s", st)
+	}
+}

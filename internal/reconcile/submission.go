@@ -422,6 +422,8 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 		return "declined by a maintainer."
 	case st.Published && sub.Kind != drafts.KindEvent:
 		return "published. Thank you!"
+	case issue.State == "closed" && st.Published:
+		return "published. The event has taken place, so it has left the newsletter. Thank you!"
 	case issue.State == "closed":
 		return "withdrawn: the issue is closed."
 	case sub.Kind == drafts.KindEvent && sub.Event.Last().Before(pub):
