@@ -95,8 +95,7 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 	p := drafts.NewParser(s.Config, s.Forms)
 	marker := fmt.Sprintf(publishedMarker, d.Number)
 	for _, issue := range issues {
-		sub := p.Parse(issue)
-		if sub.Valid() && strings.Contains(text, "]("+sub.Link()+")") {
+		if sub, ok := s.inEdition(p, issue, text); ok {
 			if err := s.publishOne(ctx, issue, &sub, d, out.URL, marker); err != nil {
 				return out, err
 			}
@@ -130,6 +129,33 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 	s.Logger().Info("published the edition", "edition", d.Number, "pull", pull.Number, "issues", len(out.Published),
 		"undeferred", len(out.Undeferred))
 	return out, nil
+}
+
+// inEdition reports whether an issue's line is in an edition's text: its
+// link is. The issue is read as its kind label says and, failing that, as
+// each kind on its own: a publication runs once, and must not miss an item
+// whose kind a command is changing at that moment ("kind event" adds the
+// new label before it takes the old one off, and an issue with two kind
+// labels does not parse as valid).
+func (s *Service) inEdition(p *drafts.Parser, issue drafts.Issue, text string) (drafts.Submission, bool) {
+	sub := p.Parse(issue)
+	if sub.Valid() && strings.Contains(text, "]("+sub.Link()+")") {
+		return sub, true
+	}
+	var others []drafts.Label // the labels that name no kind
+	for _, l := range issue.Labels {
+		if kindOf(s.Config, drafts.Issue{Labels: []drafts.Label{l}}) == "" {
+			others = append(others, l)
+		}
+	}
+	for _, k := range drafts.Kinds {
+		as := issue
+		as.Labels = append([]drafts.Label{{Name: s.Config.Labels.ForKind(k)}}, others...)
+		if sub := p.Parse(as); sub.Valid() && strings.Contains(text, "]("+sub.Link()+")") {
+			return sub, true
+		}
+	}
+	return drafts.Submission{}, false
 }
 
 // undefer brings a deferred item back once the edition it skipped is

@@ -237,3 +237,19 @@ func TestAnEventOverIsClosedAndItsDeferralEnds(t *testing.T) {
 		t.Errorf("the status of an event that is over:\n%s", st)
 	}
 }
+
+// A publication runs once: an item whose kind a command is changing at
+// that moment (the new kind label is on, the old one not yet off, and an
+// issue with two kind labels does not parse as valid) is still told.
+func TestPublishFindsAnItemWhoseKindIsChanging(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a, _ := w.draftWithAJob(t)
+	merged := w.mergeDraft(t)
+	check(t, w.sim.Actor("maya").AddLabels(repoFN, a.Number, w.svc.Config.Labels.News))
+	out, err := w.svc.Publish(ctx, merged)
+	check(t, err)
+	if !slices.Equal(out.Published, []int{a.Number}) {
+		t.Errorf("Publish told %v, want #%d, which carries two kind labels for a moment", out.Published, a.Number)
+	}
+}
