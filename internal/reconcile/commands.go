@@ -294,6 +294,11 @@ func runWithdraw(ctx context.Context, x *commandRun) (string, error) {
 	if why := x.needSubmission(); why != "" {
 		return why, nil
 	}
+	// A deferral ends with the submission: it waits for no edition now
+	// (and is the same whether the defer before it ran on time or late).
+	if err := x.s.relabel(ctx, x.issue, nil, []string{x.s.Config.Labels.Deferred}); err != nil {
+		return "", err
+	}
 	return "", x.s.closeIssue(ctx, x.issue, "not_planned")
 }
 

@@ -411,3 +411,14 @@ func TestCommandsInTwoCommentsAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// A withdrawal ends a deferral: the closed issue waits for no edition.
+func TestWithdrawEndsADeferral(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	n := w.open(t, "ana", drafts.KindJob, job("Comcast", "https://example.com/jobs/1")).Number
+	w.say(t, "maya", n, "/newsletter defer")
+	w.say(t, "ana", n, "/newsletter withdraw")
+	if got := w.newsletterLabels(t, n); !slices.Equal(got, []string{"accepted", "job"}) {
+		t.Errorf("labels %q after defer then withdraw, want the deferral gone", got)
+	}
+}
