@@ -43,6 +43,9 @@ type Options struct {
 	APIFaults []githubsim.Fault
 	// ClaimTTL and ClaimWait are the replicas' (zero: the defaults).
 	ClaimTTL, ClaimWait time.Duration
+	// RateLimit is the simulator's primary limit per token and hour (zero:
+	// GitHub's 5,000).
+	RateLimit int
 	// Clock, when set, is GitHub's wall clock (the simulator's) and the
 	// replicas' (the age of claims, the resync's windows): tests move it.
 	Clock *simtest.Clock
@@ -116,7 +119,7 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	simOpts := githubsim.Options{Seed: opts.Seed}
+	simOpts := githubsim.Options{Seed: opts.Seed, RateLimit: opts.RateLimit}
 	if opts.Clock != nil {
 		simOpts.Now = opts.Clock.Now
 	}
