@@ -212,9 +212,8 @@ func chaosSeed(t *testing.T, seed int64) (int, bool) {
 }
 
 // chaosRateLimit lifts GitHub's hourly limit: the script plays three months
-// in about twenty seconds, so an hour of GitHub's time here holds months of
-// the bot's requests (the run with faults sends five to ten thousand: the bot would meet
-// the limit, a test artifact, not a finding).
+// in about twenty seconds, so one hour of GitHub's clock holds three months
+// of the bot's requests (five to ten thousand with faults).
 const chaosRateLimit = 1_000_000
 
 // chaosClaimTTL is short so that the claims of killed replicas go stale
