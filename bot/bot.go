@@ -250,7 +250,8 @@ func (b *Bot) Run(ctx context.Context) error {
 // load balancer lets go, stops taking webhooks, lets the queued ones
 // finish (ShutdownGrace at most) and returns.
 func (b *Bot) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: b.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: b.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: b.cfg.ReadTimeout,
+		WriteTimeout: b.cfg.WriteTimeout, IdleTimeout: b.cfg.IdleTimeout, MaxHeaderBytes: 64 << 10}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	b.log.Info("listening", "addr", ln.Addr().String(), "webhook_path", WebhookPath)

@@ -92,6 +92,22 @@ func TestCheckSaysEverythingWrongAtOnce(t *testing.T) {
 	}
 }
 
+// Credentials in the API URL are refused, and never printed.
+func TestAPIURLWithCredentialsIsRefusedWithoutPrintingThem(t *testing.T) {
+	c := validConfig(t)
+	c.APIURL = "http://octocat:ghp_s3cr3tt0ken@github.example.com/api/v3/"
+	err := c.Check()
+	if err == nil || !strings.Contains(err.Error(), "carries credentials") {
+		t.Fatalf("Check() = %v, want the credentials refused", err)
+	}
+	if strings.Contains(err.Error(), "ghp_s3cr3tt0ken") {
+		t.Errorf("Check() prints the token: %v", err)
+	}
+	if got := RedactURL(c.APIURL); strings.Contains(got, "s3cr3t") || !strings.Contains(got, "github.example.com") {
+		t.Errorf("RedactURL = %q", got)
+	}
+}
+
 func sign(secret, body string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(body))

@@ -31,6 +31,15 @@ type Config struct {
 	// QueueSize webhooks wait for Workers; beyond that GitHub gets a 503
 	// and the resync picks the change up.
 	QueueSize, Workers int
+	// ReadTimeout bounds how long a request may take to arrive, body
+	// included (a slow body is cut off); WriteTimeout how long an answer
+	// may take; IdleTimeout how long a kept-alive connection may sit idle.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// BodyBudget bounds the memory all webhook bodies being read and
+	// checked may take at once; a delivery that cannot get its share
+	// within BodyWait gets a 503 (the resync picks its change up).
+	BodyBudget int64
+	BodyWait   time.Duration
 	// DrainDelay is how long a shutdown keeps serving, already unready, so
 	// the load balancer stops sending webhooks first; ShutdownGrace then
 	// bounds the wait for queued webhooks.
@@ -76,7 +85,9 @@ const (
 // DefaultConfig returns the defaults, without credentials.
 func DefaultConfig() Config {
 	return Config{APIURL: DefaultAPIURL, Addr: DefaultAddr, ResyncEvery: DefaultResyncEvery,
-		ResyncLookback: DefaultLookback, QueueSize: 100, Workers: 4, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second}
+		ResyncLookback: DefaultLookback, QueueSize: 100, Workers: 4, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		BodyBudget: 64 << 20, BodyWait: 10 * time.Second}
 }
 
 // ConfigFromEnv reads the defaults overridden by the environment (getenv
@@ -139,7 +150,10 @@ func (c *Config) Check() error {
 		errs = append(errs, err)
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("API URL %q (%s or --api-url): want https://api.github.com/ or https://HOST/api/v3/", c.APIURL, EnvAPIURL))
+		errs = append(errs, fmt.Errorf("API URL %q (%s or --api-url): want https://api.github.com/ or https://HOST/api/v3/", RedactURL(c.APIURL), EnvAPIURL))
+	} else if u.User != nil {
+		errs = append(errs, fmt.Errorf("API URL %q (%s or --api-url) carries credentials: take them out (the app signs its own requests; a proxy is set with HTTPS_PROXY)",
+			RedactURL(c.APIURL), EnvAPIURL))
 	}
 	if c.ResyncEvery < 0 || (c.ResyncEvery > 0 && c.ResyncEvery < 30*time.Second) {
 		errs = append(errs, fmt.Errorf("resync every %s: want 0 (start-up only) or at least 30s, to stay well inside GitHub's rate limits", c.ResyncEvery))
@@ -170,6 +184,17 @@ func checkKey(b []byte) error {
 }
 
 // apiURL is the API URL with the trailing slash go-github wants.
+// RedactURL hides the credentials a URL may carry ("user:xxxxx@"), for
+// anything the bot prints; text that is no URL comes back unchanged.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = url.User("xxxxx")
+	return u.String()
+}
+
 func (c *Config) apiURL() string {
 	if strings.HasSuffix(c.APIURL, "/") {
 		return c.APIURL

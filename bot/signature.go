@@ -2,6 +2,8 @@ package bot
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +12,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // SignatureHeader is the only signature the bot accepts: HMAC-SHA256 of
@@ -44,10 +50,26 @@ var errTooLarge = errors.New("webhook body over GitHub's 25 MB cap")
 // checks its X-Hub-Signature-256 against secret in constant time. It
 // returns the body for the handlers, or a *SignatureError or errTooLarge.
 func verifyDelivery(r *http.Request, secret []byte) ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	return verifyInto(buf, r, secret)
+}
+
+// bodies keeps the buffers bodies are read into: a burst of large bodies
+// reuses a few instead of leaving one behind each for the collector.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// verifyInto is verifyDelivery reading into buf; the body it returns
+// lives in buf.
+func verifyInto(buf *bytes.Buffer, r *http.Request, secret []byte) ([]byte, error) {
 	if r.ContentLength > MaxWebhookBody {
 		return nil, errTooLarge
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxWebhookBody))
+	buf.Reset()
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, MaxWebhookBody))
+	body := buf.Bytes()
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, errTooLarge
@@ -72,13 +94,45 @@ func verifyDelivery(r *http.Request, secret []byte) ([]byte, error) {
 	return body, nil
 }
 
+// bodyShare is the memory a delivery's body may take while it is read,
+// checked and handed on: its size twice (the bot's copy and the
+// dispatcher's), the cap when the size is not announced.
+func bodyShare(r *http.Request) int64 {
+	n := r.ContentLength
+	if n < 0 || n > MaxWebhookBody {
+		n = MaxWebhookBody
+	}
+	return 2*n + 4096
+}
+
 // verified lets through to next only deliveries whose signature is good,
 // with their body restored; the others are answered at once (400, or 413
-// for a body over the cap) and counted as rejected.
+// for a body over the cap) and counted as rejected. Bodies are read only
+// within the memory budget (Config.BodyBudget, shared by every delivery in
+// flight): one that cannot get its share in time gets a 503.
 func (b *Bot) verified(next http.Handler) http.Handler {
 	secret := []byte(b.cfg.WebhookSecret)
+	budget := semaphore.NewWeighted(max(b.cfg.BodyBudget, 2*MaxWebhookBody+4096))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := verifyDelivery(r, secret)
+		if r.ContentLength > MaxWebhookBody {
+			b.metrics.deliveries.WithLabelValues(b.knownEvent(r.Header.Get("X-GitHub-Event")), "", OutcomeRejected).Inc()
+			http.Error(w, errTooLarge.Error(), http.StatusRequestEntityTooLarge)
+			return
+		}
+		share := bodyShare(r)
+		ctx, cancel := context.WithTimeout(r.Context(), cmp.Or(max(b.cfg.BodyWait, 0), 10*time.Second))
+		err := budget.Acquire(ctx, share)
+		cancel()
+		if err != nil {
+			b.metrics.deliveries.WithLabelValues(b.knownEvent(r.Header.Get("X-GitHub-Event")), "", OutcomeDropped).Inc()
+			http.Error(w, "busy: too many webhook bodies are being read; the bot's periodic resync will pick this change up",
+				http.StatusServiceUnavailable)
+			return
+		}
+		defer budget.Release(share)
+		buf := bodies.Get().(*bytes.Buffer)
+		defer bodies.Put(buf) // the dispatcher copies the body before it queues it
+		body, err := verifyInto(buf, r, secret)
 		if err != nil {
 			event := b.knownEvent(r.Header.Get("X-GitHub-Event"))
 			b.metrics.deliveries.WithLabelValues(event, "", OutcomeRejected).Inc()

@@ -78,6 +78,12 @@ The local GitHub and the bot keep running (Ctrl-C stops them).
   repository:       %s (the bot is %s; the newsletter's calendar stays on %s)
   maintainer token: %s   (%s, maintain permission)
   member token:     %s   (%s, no permission)
+  webhook:          %s
+  webhook secret:   %s
+  installation:     %d
+
+Deliveries of your own go to the webhook URL, signed with the secret (X-Hub-Signature-256:
+sha256=HMAC of the body); the bot takes them as it takes GitHub's.
 
 Try it. As the member, suggest a job whose link is wrong (through the API, GitHub drops
 the labels of people without triage access; on github.com the issue form adds them):
@@ -93,6 +99,7 @@ As the maintainer, make it a job submission, then read what the bot says:
 "/newsletter help" lists the other commands. Any GitHub client works too: point it at the API URL
 above with one of the tokens.
 `, api, simtest.Repo, simtest.BotLogin, w.Calendar.Now().Format("January 2, 2006"), maint, simtest.Maintainer, member, simtest.Member,
+		w.WebhookURL(), simtest.WebhookSecret, simtest.InstallationID,
 		member, api, simtest.Repo, maint, api, simtest.Repo, member, api, simtest.Repo)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")

@@ -33,6 +33,7 @@ func serverFlags(fs *flag.FlagSet, cfg *bot.Config) *appFlags {
 	fs.Int64Var(&cfg.AppID, "app-id", cfg.AppID, "the GitHub App's id (env "+bot.EnvAppID+")")
 	fs.StringVar(&f.keyPath, "private-key-path", "", "file holding the app's private key, PEM (env "+bot.EnvPrivateKeyPath+", or the key itself in "+bot.EnvPrivateKey+")")
 	fs.StringVar(&cfg.APIURL, "api-url", cfg.APIURL, "GitHub's REST API (env "+bot.EnvAPIURL+"); https://HOST/api/v3/ for GitHub Enterprise Server")
+	fs.Lookup("api-url").DefValue = bot.RedactURL(cfg.APIURL) // as -h shows it
 	return f
 }
 

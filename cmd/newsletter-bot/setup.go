@@ -71,7 +71,7 @@ func runSetup(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if u, _ := url.Parse(o.webhookURL); u.Path != bot.WebhookPath {
-		fmt.Fprintf(stderr, "newsletter-bot setup: note: the bot receives webhooks at %s; GitHub will deliver to %s\n", bot.WebhookPath, o.webhookURL)
+		fmt.Fprintf(stderr, "newsletter-bot setup: note: the bot receives webhooks at %s; GitHub will deliver to %s\n", bot.WebhookPath, bot.RedactURL(o.webhookURL))
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -114,18 +114,18 @@ func newSetup(o setupOptions, m newsletterbot.Manifest) (*setup, error) {
 	case o.webhookURL == "":
 		return nil, fmt.Errorf("--webhook-url is required: where GitHub delivers webhooks, the bot's https://HOST%s", bot.WebhookPath)
 	case err != nil || hook.Host == "" || (hook.Scheme != "https" && !(hook.Scheme == "http" && isLoopback(hook.Hostname()))):
-		return nil, fmt.Errorf("--webhook-url %q: want an https:// URL (http:// only for localhost), such as https://bot.example.org%s", o.webhookURL, bot.WebhookPath)
+		return nil, fmt.Errorf("--webhook-url %q: want an https:// URL (http:// only for localhost), such as https://bot.example.org%s", bot.RedactURL(o.webhookURL), bot.WebhookPath)
 	}
 	gh, err := url.Parse(o.githubURL)
 	if err != nil || (gh.Scheme != "https" && gh.Scheme != "http") || gh.Host == "" || strings.Trim(gh.Path, "/") != "" {
-		return nil, fmt.Errorf("--github-url %q: want https://github.com or https://HOST of GitHub Enterprise Server", o.githubURL)
+		return nil, fmt.Errorf("--github-url %q: want https://github.com or https://HOST of GitHub Enterprise Server", bot.RedactURL(o.githubURL))
 	}
 	apiURL := o.apiURL
 	if apiURL == "" {
 		apiURL = apiURLFor(gh)
 	}
 	if u, err := url.Parse(apiURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("--api-url %q: want https://api.github.com/ or https://HOST/api/v3/", o.apiURL)
+		return nil, fmt.Errorf("--api-url %q: want https://api.github.com/ or https://HOST/api/v3/", bot.RedactURL(o.apiURL))
 	}
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("--timeout %s: want a positive duration such as 15m", o.timeout)
@@ -185,7 +185,7 @@ func (s *setup) run(ctx context.Context, ln net.Listener, stdout, stderr io.Writ
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }() // ends with Shutdown below
 
-	fmt.Fprintf(stdout, "Registering the GitHub App %q for %s on %s.\n", s.manifest.Name, s.account(), s.o.githubURL)
+	fmt.Fprintf(stdout, "Registering the GitHub App %q for %s on %s.\n", s.manifest.Name, s.account(), bot.RedactURL(s.o.githubURL))
 	fmt.Fprintf(stdout, "Open %s/ in a browser signed in to GitHub and press the button (waiting %s; Ctrl-C stops).\n", base, s.o.timeout)
 
 	var res setupResult
@@ -296,7 +296,7 @@ func (s *setup) complete(code string) (*github.AppConfig, error) {
 		return nil, errors.New("GitHub did not accept the code it sent back: it is unknown, already used, or more than an hour old. " +
 			"Nothing was written. If GitHub registered an app anyway, delete it in its settings, then run setup again")
 	case err != nil:
-		return nil, fmt.Errorf("exchanging the code for the app's credentials (POST %sapp-manifests/{code}/conversions): %w. Nothing was written", s.apiURL, err)
+		return nil, fmt.Errorf("exchanging the code for the app's credentials (POST %sapp-manifests/{code}/conversions): %w. Nothing was written", bot.RedactURL(s.apiURL), err)
 	case app.GetID() <= 0 || app.GetPEM() == "":
 		return nil, errors.New("GitHub's answer holds no app id or private key. Nothing was written")
 	}

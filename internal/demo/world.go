@@ -63,6 +63,7 @@ type World struct {
 
 	opts    Options
 	key     []byte
+	hookURL string // where GitHub delivers: the replicas' front
 	runCtx  context.Context
 	front   *http.Server // receives the simulator's webhooks, hands them to the replicas
 	cancel  context.CancelFunc
@@ -136,7 +137,8 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := simtest.Setup(w.Sim, "http://"+frontLn.Addr().String()+bot.WebhookPath); err != nil {
+	w.hookURL = "http://" + frontLn.Addr().String() + bot.WebhookPath
+	if err := simtest.Setup(w.Sim, w.hookURL); err != nil {
 		return nil, err
 	}
 	if opts.WebhookFaults != nil {
@@ -250,6 +252,10 @@ func (w *World) restart(i int, dead *replica) {
 	w.retired = append(w.retired, dead)
 	w.restarts++
 }
+
+// WebhookURL is where the simulator delivers webhooks, signed with
+// simtest.WebhookSecret: anyone may post their own deliveries there too.
+func (w *World) WebhookURL() string { return w.hookURL }
 
 // Restarts is how many replicas died and were started again.
 func (w *World) Restarts() int {
