@@ -23,15 +23,21 @@ func newPathData(number int, d Date) pathData {
 // file path from the config.
 func NewEdition(cfg *Config, number int, date Date) (Edition, error) {
 	data := newPathData(number, date)
-	title, err := execString(cfg.parsed.title, data)
+	title, err := cfg.parsed.title.ExecuteString(data)
 	if err != nil {
 		return Edition{}, fmt.Errorf("newsletter.title: %w", err)
 	}
-	p, err := execString(cfg.parsed.path, data)
+	p, err := cfg.parsed.path.ExecuteString(data)
 	if err != nil {
 		return Edition{}, fmt.Errorf("newsletter.path: %w", err)
 	}
-	return Edition{Number: number, Date: date, Title: title, Path: path.Clean(p)}, nil
+	// compile checked the path for one edition; a template can give
+	// another path for another number or date.
+	if why := cfg.editionPathProblem(p); why != "" {
+		return Edition{}, fmt.Errorf("newsletter.path %q gives %q for edition %d of %s, which %s; %s",
+			cfg.Newsletter.Path, p, number, date, why, editionPathRule)
+	}
+	return Edition{Number: number, Date: date, Title: title, Path: p}, nil
 }
 
 // EditionDir is the folder to list to find the edition files: the part of

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/template"
 	"unicode/utf8"
 )
 
@@ -145,7 +144,7 @@ func (l IndexLayout) cellTexts(entry IndexEntry) (issue, link string, err error)
 // result fits in one table cell. Surrounding spaces are trimmed: padding is
 // the table's business.
 func renderCell(name, text string, entry IndexEntry) (string, error) {
-	tmpl, err := template.New(name).Option("missingkey=error").Parse(text)
+	tmpl, err := parseConfigTemplate(name, text, smallTemplate)
 	if err != nil {
 		return "", fmt.Errorf("parsing %s template %q: %w", name, text, err)
 	}

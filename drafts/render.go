@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"text/template"
 )
 
 // Edition is one issue of the newsletter.
@@ -187,13 +186,4 @@ func SortForSection(k Kind, subs []Submission) []*Submission {
 		return a.Issue < b.Issue
 	})
 	return out
-}
-
-// execString runs a small template (a title, a path, a cell) to a string.
-func execString(t *template.Template, data any) (string, error) {
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return "", err
-	}
-	return b.String(), nil
 }
