@@ -244,11 +244,13 @@ func parseFence(l string) (marker, info string, ok bool) {
 	return t[:n], t[n:], true
 }
 
-// scanned is an issue body with the level-3 headings found outside fenced
-// code blocks, located by byte offsets so nothing is copied.
+// scanned is an issue body with its level-3 headings, located by byte
+// offsets so nothing is copied. Only lines a reader sees as text count:
+// a "###" line in code, in a quote or in an HTML comment is no heading.
 type scanned struct {
 	body  string // LF line endings
 	heads []headLine
+	empty []headLine // bare "###" lines: empty headings, which no reader sees
 }
 
 type headLine struct {
@@ -256,12 +258,25 @@ type headLine struct {
 	text       string
 }
 
-// after returns the text between heading h and the next offset end.
+// after returns the text between heading h and the next offset end, without
+// the empty headings in it.
 func (sc *scanned) after(h *headLine, end int) string {
 	if h.end >= end {
 		return ""
 	}
-	return sc.body[h.end:end]
+	var b strings.Builder
+	from := h.end
+	for _, e := range sc.empty {
+		if e.start >= from && e.end <= end {
+			b.WriteString(sc.body[from:e.start])
+			from = e.end
+		}
+	}
+	if from == h.end {
+		return sc.body[h.end:end] // the common case: nothing cut, nothing copied
+	}
+	b.WriteString(sc.body[from:end])
+	return b.String()
 }
 
 func scan(body string) *scanned {
@@ -270,32 +285,17 @@ func scan(body string) *scanned {
 		body = strings.ReplaceAll(body, "\r", "\n")
 	}
 	sc := &scanned{body: body}
-	var fence string // the opening fence while inside a code block
-	for off := 0; off <= len(body); {
-		end := strings.IndexByte(body[off:], '\n')
-		if end < 0 {
-			end = len(body) - off
-		}
-		start, l := off, body[off:off+end]
-		off += end + 1
-		if marker, info, ok := parseFence(l); ok {
-			switch {
-			case fence == "":
-				if marker[0] == '`' && strings.Contains(info, "`") {
-					break // not a fence: a backtick info string may not contain backticks
-				}
-				fence = marker
-				continue
-			case marker[0] == fence[0] && len(marker) >= len(fence) && strings.TrimSpace(info) == "":
-				fence = ""
-				continue
-			}
-		}
-		if fence != "" {
+	for _, l := range MarkdownLines(body) {
+		if l.Kind != Text {
 			continue
 		}
-		if text, ok := parseHeading(l); ok {
-			sc.heads = append(sc.heads, headLine{start: start, end: min(off, len(body)), text: text})
+		text, ok := parseHeading(l.Text)
+		switch {
+		case !ok:
+		case text == "":
+			sc.empty = append(sc.empty, headLine{start: l.Start, end: l.End})
+		default:
+			sc.heads = append(sc.heads, headLine{start: l.Start, end: l.End, text: text})
 		}
 	}
 	return sc
@@ -303,8 +303,9 @@ func scan(body string) *scanned {
 
 // ParseSections splits an issue body into "### heading" sections. When accept is
 // non-nil, only headings it accepts start a section; any other "###" line (say,
-// one typed inside an answer) stays part of the answer above it. Headings inside
-// fenced code blocks never start a section.
+// one typed inside an answer) stays part of the answer above it. A heading in
+// code, in a quote or in an HTML comment never starts a section, and a bare
+// "###" (an empty heading) is cut out of the answer it is in.
 func ParseSections(body string, accept func(heading string) bool) []Section {
 	sc := scan(body)
 	var out []Section
@@ -419,24 +420,35 @@ func (f *Form) keys() map[string]string {
 
 // answers maps a body's sections to the form's element ids. A heading matches
 // an element by its label or its id, ignoring case, emoji, punctuation and
-// spacing. Only the first section for an element counts; a heading the form
-// does not know is kept as text of the answer above it.
-func (f *Form) answers(body string) (values map[string]string, checked map[string][]string, matched int) {
+// spacing, and a heading that matches always ends the answer above it.
+//
+// Two kinds of "###" line are text, not sections: a heading the form does not
+// know ("### Great team!" typed in an answer) stays in the answer above it,
+// as written; a bare "###" (an empty heading, which renders as nothing) is
+// cut out of it.
+//
+// A field whose heading comes again (the form pasted twice, a correction
+// added below) keeps every section that has an answer, in order, joined by
+// the repeated heading lines, and is reported in repeated: nothing the
+// submitter wrote is lost, the answer above the repeat is not polluted with
+// it, and validation asks for one answer. A repeat with no answer under it
+// is dropped. (GitHub's @github/issue-parser keeps only the last section of
+// a heading.)
+func (f *Form) answers(body string) (a formAnswers) {
 	byKey := f.keys()
 	sc := scan(body)
-	values, checked = map[string]string{}, map[string][]string{}
+	var order []string                 // ids in the order their first section comes
+	sections := map[string][]section{} // id -> its sections
 	var open *headLine
 	openID := ""
-	flush := func(end int) {
+	closeOpen := func(end int) {
 		if open == nil {
 			return
 		}
-		s := newSection(open.text, sc.after(open, end))
-		values[openID] = s.Value
-		if s.Checked != nil {
-			checked[openID] = s.Checked
+		if _, seen := sections[openID]; !seen {
+			order = append(order, openID)
 		}
-		matched++
+		sections[openID] = append(sections[openID], section{head: open, text: sc.after(open, end)})
 	}
 	for i := range sc.heads {
 		h := &sc.heads[i]
@@ -446,14 +458,54 @@ func (f *Form) answers(body string) (values map[string]string, checked map[strin
 				continue
 			}
 		}
-		if _, seen := values[id]; seen || id == openID {
-			continue
-		}
-		flush(h.start)
+		closeOpen(h.start)
 		open, openID = h, id
 	}
-	flush(len(sc.body))
-	return values, checked, matched
+	closeOpen(len(sc.body))
+	a.values, a.checked = map[string]string{}, map[string][]string{}
+	for _, id := range order {
+		secs := sections[id]
+		if len(secs) > 1 {
+			kept := secs[:0:0]
+			for _, sec := range secs {
+				if newSection(sec.head.text, sec.text).Value != "" {
+					kept = append(kept, sec)
+				}
+			}
+			if len(kept) == 0 {
+				kept = secs[:1]
+			}
+			secs = kept
+		}
+		text := secs[0].text
+		for _, sec := range secs[1:] {
+			text += sc.body[sec.head.start:sec.head.end] + sec.text
+		}
+		if len(secs) > 1 {
+			a.repeated = append(a.repeated, id)
+		}
+		s := newSection(secs[0].head.text, text)
+		a.values[id] = s.Value
+		if s.Checked != nil {
+			a.checked[id] = s.Checked
+		}
+	}
+	a.matched = len(order)
+	return a
+}
+
+// formAnswers are the answers a body gives to a form's fields.
+type formAnswers struct {
+	values   map[string]string   // id -> the answer
+	checked  map[string][]string // id -> the boxes ticked, for checkboxes
+	matched  int                 // how many fields have a heading in the body
+	repeated []string            // ids answered under more than one heading
+}
+
+// section is one heading of a body and the text under it.
+type section struct {
+	head *headLine
+	text string
 }
 
 // kindsInOrder returns the kinds of a form set sorted, for deterministic scans.

@@ -1,6 +1,7 @@
 package drafts
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,7 +35,8 @@ func TestFormsRoundTrip(t *testing.T) {
 	for kind, f := range forms {
 		t.Run(string(kind)+" form with every field answered", func(t *testing.T) {
 			want := sampleAnswers(f)
-			got, _, matched := f.answers(f.RenderBody(want))
+			a := f.answers(f.RenderBody(want))
+			got, matched := a.values, a.matched
 			if matched != len(f.Fields()) {
 				t.Errorf("matched %d sections, want %d", matched, len(f.Fields()))
 			}
@@ -50,7 +52,7 @@ func TestFormsRoundTrip(t *testing.T) {
 				}
 			}
 			body := f.RenderBody(want)
-			got, _, _ := f.answers(body)
+			got := f.answers(body).values
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("answers differs (-want +got):\n%s\nbody:\n%s", diff, body)
 			}
@@ -137,6 +139,43 @@ func TestParseSubmittedBodies(t *testing.T) {
 		{"with the same heading twice (the first counts)", job,
 			"### Organization\n\nComcast\n\n### Organization\n\nNBC",
 			map[string]string{"organization": "Comcast\n\n### Organization\n\nNBC"}},
+		{"with a byte-order mark before the first heading", job,
+			"\uFEFF" + std, want},
+		{"with a byte-order mark and CRLF line endings", job,
+			"\uFEFF" + strings.ReplaceAll(std, "\n", "\r\n"), want},
+		{"with a heading repeated further down (it ends the answer above it, and joins its own field)", job,
+			std + "\n\n### Job title\n\nSenior Engineer",
+			map[string]string{"organization": "Comcast", "title": "Engineer, Open Source\n\n### Job title\n\nSenior Engineer", "link": "https://example.com/jobs/1", "location": "United States"}},
+		{"with a heading repeated further down, edited (the repeat is matched like any heading)", job,
+			"### Organization\n\nComcast\n\n### Location\n\nUnited States\n\n###   🏢 organization:\n\nNBC\n\n### Job title\n\nEngineer",
+			map[string]string{"organization": "Comcast\n\n###   🏢 organization:\n\nNBC", "location": "United States", "title": "Engineer"}},
+		{"with a bare ### inside an answer (an empty heading, cut out)", job,
+			"### Organization\n\nComcast\n\n### Link to the posting\n\nhttps://example.com/jobs/1\n###\n\n### Location\n\nUnited States",
+			map[string]string{"organization": "Comcast", "link": "https://example.com/jobs/1", "location": "United States"}},
+		{"with a bare ### ### between two lines of an answer", job,
+			"### Job title\n\nEngineer\n### ###\nOpen Source\n\n### Location\n\nUnited States",
+			map[string]string{"title": "Engineer\nOpen Source", "location": "United States"}},
+		{"with a bare ### before the first heading", job,
+			"###\n\n### Organization\n\nComcast",
+			map[string]string{"organization": "Comcast"}},
+		{"with a heading inside an HTML comment", job,
+			"### Organization\n\nComcast\n<!--\n### Location\n\nMars\n-->\n\n### Location\n\nGermany",
+			map[string]string{"organization": "Comcast\n<!--\n### Location\n\nMars\n-->", "location": "Germany"}},
+		{"with a heading inside a one-line HTML comment", job,
+			"### Organization\n\nComcast\n\n<!-- ### Location -->\n\n### Location\n\nGermany",
+			map[string]string{"organization": "Comcast\n\n<!-- ### Location -->", "location": "Germany"}},
+		{"with a heading after a closed HTML comment", job,
+			"### Organization\n\n<!-- a note -->\n### Location\n\nGermany",
+			map[string]string{"organization": "<!-- a note -->", "location": "Germany"}},
+		{"with a heading inside a ```` fence that holds a ``` line", job,
+			"### Organization\n\n````\n```\n### Location\n```\n````\n\n### Location\n\nGermany",
+			map[string]string{"organization": "```\n### Location\n```", "location": "Germany"}},
+		{"with a heading inside a code block in a list item", job,
+			"### Organization\n\n- ```\n  ### Location\n  ```\n\n### Location\n\nGermany",
+			map[string]string{"organization": "- ```\n  ### Location\n  ```", "location": "Germany"}},
+		{"with a heading inside a block quote", job,
+			"### Organization\n\nComcast\n> ### Location\n> Mars\n\n### Location\n\nGermany",
+			map[string]string{"organization": "Comcast\n> ### Location\n> Mars", "location": "Germany"}},
 		{"with a checked box, lower-case x", event,
 			"### Event name\n\nOSPOlogy Live\n\n### Format\n\n- [x] This event is online only",
 			map[string]string{"name": "OSPOlogy Live", "online": "This event is online only"}},
@@ -149,7 +188,7 @@ func TestParseSubmittedBodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, _ := tt.form.answers(tt.body)
+			got := tt.form.answers(tt.body).values
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("answers(%q) differs (-want +got):\n%s", tt.body, diff)
 			}
@@ -163,7 +202,7 @@ func TestParseMultipleDropdown(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(src), &f); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ := f.answers(f.RenderBody(map[string]string{"tags": "Blog, LF"}))
+	got := f.answers(f.RenderBody(map[string]string{"tags": "Blog, LF"})).values
 	if got["tags"] != "Blog, LF" {
 		t.Errorf("multiple dropdown = %q, want %q", got["tags"], "Blog, LF")
 	}
@@ -179,6 +218,46 @@ func TestParseFormRejectsBrokenForms(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if _, err := ParseForm([]byte(src)); err == nil {
 				t.Errorf("ParseForm(%q) = nil error, want one", src)
+			}
+		})
+	}
+}
+
+// TestParseEditedBodies parses bodies a submitter edited and looks at what
+// the submitter is told: the problems in the status comment.
+func TestParseEditedBodies(t *testing.T) {
+	cfg, forms := DefaultConfig(), DefaultForms()
+	std := forms[KindJob].RenderBody(validJob())
+	tests := []struct {
+		name     string
+		body     string
+		want     map[string]string // the answers
+		problems []string          // the fields with a problem
+	}{
+		{"a byte-order mark before the first heading keeps the first field", "\uFEFF" + std,
+			validJob(), nil},
+		{"a heading repeated further down leaves the answer above it alone and asks for one answer", std + "\n\n### Job title\n\nSenior Engineer",
+			with(validJob(), "title", "Engineer, Open Source\n\n### Job title\n\nSenior Engineer"), []string{"title"}},
+		{"a heading repeated with no answer under it is dropped", std + "\n\n### Job title\n\n_No response_",
+			validJob(), nil},
+		{"a heading repeated right after its first, empty, one takes the answer", strings.Replace(std, "### Job title", "### Job title\n\n### Job title", 1),
+			validJob(), nil},
+		{"a bare ### under the link is no invisible character", strings.Replace(std, "https://example.com/jobs/1", "https://example.com/jobs/1\n###", 1),
+			validJob(), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			issue := Issue{Number: 7, Title: "x", Body: tt.body, State: "open", Labels: []Label{{Name: cfg.Labels.ForKind(KindJob)}}}
+			s := NewParser(cfg, forms).Parse(issue)
+			if diff := cmp.Diff(tt.want, s.Fields); diff != "" {
+				t.Errorf("Parse(%q).Fields differs (-want +got):\n%s", tt.body, diff)
+			}
+			var fields []string
+			for _, p := range s.Problems {
+				fields = append(fields, p.Field)
+			}
+			if !slices.Equal(fields, tt.problems) {
+				t.Errorf("Parse(%q).Problems = %v, want one for each of %v", tt.body, s.Problems, tt.problems)
 			}
 		})
 	}

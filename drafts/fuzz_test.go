@@ -1,6 +1,7 @@
 package drafts
 
 import (
+	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -16,14 +17,21 @@ import (
 //
 //	go test -run XXX -fuzz FuzzParseBody -fuzztime 60s ./drafts/
 //	go test -run XXX -fuzz FuzzLineStructure -fuzztime 60s ./drafts/
+//	go test -run XXX -fuzz FuzzPlain -fuzztime 60s ./drafts/
 //
 // Without -fuzz, go test runs the seeds below and those committed in
-// testdata/fuzz/, so every property is checked on every CI run.
+// testdata/fuzz/, so every property is checked on every CI run. What the bot
+// would write is rendered with cmark-gfm, GitHub's renderer, when it is on
+// PATH (one process per input), else with goldmark (see githubRenderer).
 
 // FuzzParseBody feeds any text to the form parser as an issue body. It must
 // not panic, a body with CRLF line endings must give the same answers as the
-// body with LF, answers come back trimmed, and a submission it calls valid
-// renders as one line.
+// body with LF, answers come back trimmed, a submission it calls valid
+// renders as one line, and that line, or the problems of an invalid one,
+// render as they must (see checkShown). They are rendered with goldmark, not
+// cmark-gfm: bodies are long, and a process per input would make minimizing
+// them take minutes; FuzzLineStructure and FuzzPlain check the same texts
+// with cmark-gfm.
 func FuzzParseBody(f *testing.F) {
 	forms := DefaultForms()
 	for _, k := range kindsInOrder(forms) {
@@ -46,12 +54,14 @@ func FuzzParseBody(f *testing.F) {
 	parser := NewParser(cfg, forms)
 	pub := mustDate("2026-12-29")
 	f.Fuzz(func(t *testing.T, body string) {
+		var shows []shown
 		lf := strings.ReplaceAll(body, "\r", "")
 		crlf := strings.ReplaceAll(lf, "\n", "\r\n")
 		for _, k := range kindsInOrder(forms) {
 			form := forms[k]
-			values, checked, matched := form.answers(lf)
-			values2, checked2, matched2 := form.answers(crlf)
+			a, a2 := form.answers(lf), form.answers(crlf)
+			values, checked, matched := a.values, a.checked, a.matched
+			values2, checked2, matched2 := a2.values, a2.checked, a2.matched
 			if fmt.Sprint(values, checked, matched) != fmt.Sprint(values2, checked2, matched2) {
 				t.Fatalf("%s form: CRLF body parses differently:\nLF:   %q %q %d\nCRLF: %q %q %d",
 					k, values, checked, matched, values2, checked2, matched2)
@@ -67,23 +77,24 @@ func FuzzParseBody(f *testing.F) {
 			issue := Issue{Number: 1, Title: "[" + string(k) + "] " + body, Body: body, State: "open",
 				Labels: []Label{{Name: cfg.Labels.ForKind(k)}}}
 			s := parser.Parse(issue)
-			if !s.Valid() {
-				continue
+			sh := submissionShown(t, cfg, &s, pub, string(k))
+			if s.Valid() {
+				checkLineStructure(t, sh[0].markdown, s.Link())
 			}
-			line, err := RenderLine(cfg, &s, pub)
-			if err != nil {
-				t.Fatalf("a valid %s submission does not render: %v", k, err)
-			}
-			checkLineStructure(t, line, s.Link())
+			shows = append(shows, sh...)
 		}
+		checkOnGitHub(t, renderGoldmark, shows)
 	})
 }
 
 // FuzzLineStructure checks the safety property of the newsletter: nothing
 // typed into a form, once it passes validation, can change the structure of
 // the edition. Every rendered line is one list item holding exactly one link,
-// to the submitted URL, with no image, HTML, heading, code, table, autolink or
-// mention in it.
+// to the submitted URL, with no image, HTML, heading, code, table, autolink,
+// mention, reference or emoji in it, and shows what was typed as typed. A
+// submission that fails validation gets problem messages with no link,
+// mention, reference or emoji; what was typed, through Plain and CodeSpan,
+// shows as typed.
 func FuzzLineStructure(f *testing.F) {
 	f.Add(uint8(0), "Comcast", "Engineer, Open Source", "", "Germany", "jobs/1")
 	f.Add(uint8(1), "Blog", "Why OSPOs matter", "A summary", "", "post?id=3&utm_source=x")
@@ -102,6 +113,7 @@ func FuzzLineStructure(f *testing.F) {
 	parser := NewParser(cfg, DefaultForms())
 	categories := cfg.Categories()
 	pub := mustDate("2026-12-29")
+	render := githubRenderer()
 	f.Fuzz(func(t *testing.T, kind uint8, a, b, c, place, path string) {
 		link := "https://example.com/" + path
 		k := Kinds[int(kind)%len(Kinds)]
@@ -126,14 +138,39 @@ func FuzzLineStructure(f *testing.F) {
 		body := parser.forms[k].RenderBody(answers)
 		issue := Issue{Number: 7, Title: b, Body: body, State: "open", Labels: []Label{{Name: cfg.Labels.ForKind(k)}}}
 		s := parser.Parse(issue)
-		if !s.Valid() {
-			return
+		shows := submissionShown(t, cfg, &s, pub, string(k))
+		if s.Valid() {
+			checkLineStructure(t, shows[0].markdown, s.Link())
 		}
-		line, err := RenderLine(cfg, &s, pub)
-		if err != nil {
-			t.Fatalf("a valid %s submission does not render: %v", k, err)
+		for _, typed := range []string{a, b, c, place} {
+			shows = append(shows, typedShown(typed, "typed")...)
 		}
-		checkLineStructure(t, line, s.Link())
+		checkOnGitHub(t, render, shows)
+	})
+}
+
+// FuzzPlain checks Plain and CodeSpan on any text: GitHub shows it as typed
+// (less line breaks and invisible characters, cut at the limit), with no
+// link, mention, reference, emoji, emphasis or HTML. When fuzzing, the
+// hostile corpus seeds it too.
+func FuzzPlain(f *testing.F) {
+	for _, seed := range []string{
+		"", "Atlantis Prime", "@octocat", "@todo/maintainers", `\@octocat`, "&#64;octocat", "&commat;octocat",
+		"user\\@example.com", "mailto:a@b.example", "xmpp:a@b.example/r", "x@y.z", "#1 GH-1 o/r#1 o/r@a5c3785",
+		"https://evil.example www.evil.example", "*x* _y_ ~~z~~ $m$ `c`", "<img src=x> <!-- c -->", ":octocat: :+1:",
+		"a`b ``` `", "\u202e@\u200boctocat\x00\xff", "@home labs",
+	} {
+		f.Add(seed)
+	}
+	if fz := flag.Lookup("test.fuzz"); fz != nil && fz.Value.String() != "" {
+		corpus := loadHostile(f)
+		for _, e := range append(corpus.Text, corpus.Links...) {
+			f.Add(e.Text)
+		}
+	}
+	render := githubRenderer()
+	f.Fuzz(func(t *testing.T, s string) {
+		checkOnGitHub(t, render, typedShown(s, "typed"))
 	})
 }
 
@@ -176,16 +213,13 @@ func checkLineStructure(t *testing.T, line, link string) {
 	if err != nil {
 		t.Fatalf("line %q %v:\n%s", line, err, dump(doc, src))
 	}
-	// GitHub makes a mention out of @name; goldmark does not know mentions, so
-	// check that every "@" outside the link's destination is escaped.
+	// GitHub makes a mention out of @name, whatever escapes it in markdown;
+	// goldmark does not know mentions, so check that a word joiner follows
+	// every "@" outside the link's destination.
 	rest := strings.Replace(line, "]("+link+")", "", 1)
 	for i := strings.IndexByte(rest, '@'); i >= 0; i = nextIndex(rest, i, '@') {
-		n := 0
-		for j := i - 1; j >= 0 && rest[j] == '\\'; j-- {
-			n++
-		}
-		if n%2 == 0 {
-			t.Fatalf("line %q has an unescaped @ that GitHub would make a mention", line)
+		if !strings.HasPrefix(rest[i+1:], wordJoiner) {
+			t.Fatalf("line %q has an @ without a word joiner after it, which GitHub would make a mention", line)
 		}
 	}
 }

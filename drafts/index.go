@@ -429,23 +429,13 @@ func splitIndexTable(readme string) (*indexTable, error) {
 	}, nil
 }
 
-// findTableStart returns the index of the first line outside fenced code
-// blocks that starts a pipe table, or -1.
+// findTableStart returns the index of the first line that starts a pipe
+// table a reader sees: not in code, a quote or an HTML comment (a table
+// commented out, or shown in a fence as an example, is not the index).
 func findTableStart(lines []sourceLine) int {
-	fence := ""
+	kinds := MarkdownLines(joinLines(lines)) // line for line: both split at "\n"
 	for i, l := range lines {
-		text := strings.TrimLeft(l.text, " \t")
-		if fence != "" {
-			if strings.HasPrefix(text, fence) {
-				fence = ""
-			}
-			continue
-		}
-		if strings.HasPrefix(text, "```") || strings.HasPrefix(text, "~~~") {
-			fence = text[:3]
-			continue
-		}
-		if isTableLine(l.text) {
+		if kinds[i].Kind == Text && isTableLine(l.text) {
 			return i
 		}
 	}

@@ -61,13 +61,13 @@ func (p *Parser) Parse(issue Issue) Submission {
 	}
 	switch len(labelled) {
 	case 0:
-		k, values, checked := p.detect(issue.Body)
+		k, a := p.detect(issue.Body)
 		if k == "" {
 			return s
 		}
 		s.Kind, s.Source = k, "form"
-		s.Fields = values
-		p.validate(&s, checked)
+		s.Fields = a.values
+		p.validate(&s, a)
 		return s
 	case 1:
 		s.Kind = labelled[0]
@@ -76,38 +76,33 @@ func (p *Parser) Parse(issue Issue) Submission {
 		s.Problems = append(s.Problems, Problem{Message: "carries more than one kind label (" +
 			joinKinds(labelled, p.cfg.Labels) + "); keep the one that fits"})
 	}
-	form := p.forms[s.Kind]
-	var values map[string]string
-	var checked map[string][]string
-	matched := 0
-	if form != nil {
-		values, checked, matched = form.answers(issue.Body)
+	var a formAnswers
+	if form := p.forms[s.Kind]; form != nil {
+		a = form.answers(issue.Body)
 	}
-	if matched > 0 {
+	if a.matched > 0 {
 		s.Source = "form"
-		s.Fields = values
+		s.Fields = a.values
 	} else {
 		s.Source = "fallback"
 		s.Fields = p.fallback(s.Kind, issue)
+		a = formAnswers{}
 	}
-	p.validate(&s, checked)
+	p.validate(&s, a)
 	return s
 }
 
 // detect finds the form an unlabelled body was written with: the one whose
 // labels it carries most, if at least two of them.
-func (p *Parser) detect(body string) (Kind, map[string]string, map[string][]string) {
+func (p *Parser) detect(body string) (Kind, formAnswers) {
 	var best Kind
-	var bestValues map[string]string
-	var bestChecked map[string][]string
-	bestMatched := 1
+	bestAnswers := formAnswers{matched: 1}
 	for _, k := range kindsInOrder(p.forms) {
-		values, checked, matched := p.forms[k].answers(body)
-		if matched > bestMatched {
-			best, bestValues, bestChecked, bestMatched = k, values, checked, matched
+		if a := p.forms[k].answers(body); a.matched > bestAnswers.matched {
+			best, bestAnswers = k, a
 		}
 	}
-	return best, bestValues, bestChecked
+	return best, bestAnswers
 }
 
 // fallback reads a hand-labelled issue with no form in it: the title is the

@@ -54,72 +54,66 @@ func isPlainASCII(s string) bool {
 	return true
 }
 
-// markdownSpecial are the characters that could end a link's text, open
-// a code span, start HTML or a table cell, or escape the next character.
-const markdownSpecial = "\\[]|<>`"
+// markdownSpecial are the characters escaped wherever they are: those that
+// could end a link's text, open a code span, start HTML or a table cell, or
+// escape the next character, and those of emphasis, strikethrough and
+// GitHub's math ("$x$"). An underscore is escaped only where it could
+// emphasise (see intraword), an ampersand only where it starts an entity.
+const markdownSpecial = "\\[]|<>`*~$"
 
 // leadingBlockRE matches a block marker at the start of a text: a heading,
 // a list item, a thematic break, a setext underline or a code fence.
 var leadingBlockRE = regexp.MustCompile(`^(#|[-+*=_~]|\d+[.)])`)
 
 // escapeText makes cleaned text safe to place inside the newsletter's
-// markdown: it stays plain text within one line and one link's text, whatever
-// was typed. Markdown punctuation that could change the structure is
-// backslash-escaped; URL schemes, "www." and "@" are broken up with an escape
-// so no autolink or mention appears where the template did not put one, and
-// an entity reference shows as typed instead of becoming a character.
+// markdown or a comment: it stays plain text within one line and one link's
+// text, whatever was typed, and GitHub shows it as typed. Markdown
+// punctuation that could change the structure or add emphasis is
+// backslash-escaped, and an entity reference shows as typed instead of
+// becoming a character. What GitHub would turn into a mention, a reference,
+// an emoji or an autolink is broken with a word joiner (see joinerPoints):
+// a backslash does not stop those.
 func escapeText(s string) string {
 	var lead []int
 	if s != "" && strings.IndexByte("#-+*=_~0123456789", s[0]) >= 0 {
 		lead = leadingBlockRE.FindStringIndex(s)
 	}
-	if lead == nil && !strings.ContainsAny(s, markdownSpecial+":@&") && !hasWWW(s) {
+	points := joinerPoints(s)
+	if lead == nil && points == nil && !strings.ContainsAny(s, markdownSpecial+"_&") {
 		return s // nothing to escape: most titles and names
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 8)
+	b.Grow(len(s) + 8 + len(points)*len(wordJoiner))
 	for i, r := range s {
+		if len(points) > 0 && points[0] == i {
+			b.WriteString(wordJoiner)
+			points = points[1:]
+		}
 		switch {
 		case strings.ContainsRune(markdownSpecial, r),
 			lead != nil && i == lead[1]-1,
-			isAutolinkTrigger(s, i),
+			r == '_' && !intraword(s, i),
 			r == '&' && entityAt(s[i:]) > 0:
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
+	if len(points) > 0 { // after an "@" at the end
+		b.WriteString(wordJoiner)
+	}
 	return b.String()
 }
 
-// hasWWW reports whether s contains "www." in any case, without allocating.
-func hasWWW(s string) bool {
-	for i := 0; i+4 <= len(s); i++ {
-		if s[i+3] == '.' && strings.EqualFold(s[i:i+3], "www") {
-			return true
-		}
-	}
-	return false
+// intraword reports whether the underscore at i has a letter or digit on
+// both sides, where CommonMark lets it neither open nor close emphasis:
+// snake_case stays as typed.
+func intraword(s string, i int) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[i+1:])
+	return isLetterOrDigit(before) && isLetterOrDigit(after)
 }
 
-// isAutolinkTrigger reports whether the byte at i is the punctuation that
-// would let a renderer make an autolink or a mention out of plain text: the
-// ":" of "scheme://", "mailto:" or "xmpp:", the "." of "www.", any "@".
-// Each is found on its own, so one cannot hide another.
-func isAutolinkTrigger(s string, i int) bool {
-	switch s[i] {
-	case '@':
-		return true
-	case ':':
-		if strings.HasPrefix(s[i:], "://") {
-			return true
-		}
-		before := strings.ToLower(s[max(0, i-6):i])
-		return strings.HasSuffix(before, "mailto") || strings.HasSuffix(before, "xmpp")
-	case '.':
-		return i >= 3 && strings.EqualFold(s[i-3:i], "www")
-	}
-	return false
-}
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // entityAt returns the length of the HTML entity or numeric character
 // reference s starts with ("&amp;", "&#64;", "&#x202E;"), or 0.
@@ -158,9 +152,14 @@ const (
 	maxLink      = 2000
 )
 
+// exampleLink is the shape of a link, in problem messages: as code, so GitHub
+// does not make it a link to example.com.
+const exampleLink = "`https://example.com/page`"
+
 // checkLink validates a link as typed and returns it ready for the newsletter:
 // an absolute http(s) URL with a host, trimmed, with the characters that could
-// end a markdown link destination percent-encoded.
+// end a markdown link destination percent-encoded. Its errors quote what was
+// typed through Plain or CodeSpan, ready for a comment.
 func checkLink(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
@@ -180,22 +179,22 @@ func checkLink(s string) (string, error) {
 	}
 	u, err := url.Parse(strings.ReplaceAll(s, " ", "%20"))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a link; it should look like https://example.com/page", s)
+		return "", fmt.Errorf("%s is not a link; it should look like %s", quoteTyped(s), exampleLink)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		if u.Scheme == "" && !strings.Contains(s, "://") && strings.Contains(strings.SplitN(s, "/", 2)[0], ".") {
-			return "", fmt.Errorf("%q has no https:// in front; write https://%s", s, s)
+			return "", fmt.Errorf("%s has no https:// in front; write %s", quoteTyped(s), CodeSpan("https://"+s))
 		}
-		return "", fmt.Errorf("%q is not an http(s) link; it should start with https://", s)
+		return "", fmt.Errorf("%s is not an http(s) link; it should start with https://", quoteTyped(s))
 	case u.Host == "" || u.Opaque != "":
-		return "", fmt.Errorf("%q has no host name; it should look like https://example.com/page", s)
+		return "", fmt.Errorf("%s has no host name; it should look like %s", quoteTyped(s), exampleLink)
 	case u.User != nil:
-		return "", fmt.Errorf("%q contains a user name or password; remove the part before @", s)
+		return "", fmt.Errorf("%s contains a user name or password; remove the part before @", quoteTyped(s))
 	}
 	host := u.Hostname()
 	if !strings.Contains(host, ".") && net.ParseIP(host) == nil {
-		return "", fmt.Errorf("%q has no valid host name (%q); it should look like https://example.com/page", s, host)
+		return "", fmt.Errorf("%s has no valid host name (%s); it should look like %s", quoteTyped(s), quoteTyped(host), exampleLink)
 	}
 	return escapeURL(s), nil
 }

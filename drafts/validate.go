@@ -1,14 +1,19 @@
 package drafts
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
 // fieldReader reads and checks one submission's answers, collecting problems
 // in words its author understands: which field, what is wrong, how to fix it.
+// A problem's message is markdown for the bot's comments: it quotes what was
+// typed only through Plain or CodeSpan (quoteTyped), never with %q, so
+// nothing typed can mention, reference, link or format there.
 type fieldReader struct {
 	s       *Submission
 	form    *Form
@@ -71,18 +76,33 @@ func (r *fieldReader) date(id string, required bool) Date {
 	}
 	d, err := ParseDate(raw)
 	if err != nil {
-		r.problem(id, "%s.", strings.TrimSuffix(err.Error(), "."))
+		r.problem(id, "%s.", dateProblem(raw, err))
 	}
 	return d
+}
+
+// dateProblem says why raw is not a date. ParseDate's errors quote what was
+// typed with %q, which a comment would show as markdown; the quote is
+// replaced here by quoteTyped. An error of another shape gets a message of
+// its own rather than one that might show the text raw.
+func dateProblem(raw string, err error) string {
+	why := strings.TrimSuffix(err.Error(), ".")
+	if errors.Is(err, errAmbiguousDate) {
+		return quoteTyped(raw) + " " + why
+	}
+	if rest, ok := strings.CutPrefix(why, strconv.Quote(raw)+" "); ok && !strings.ContainsAny(rest, "\"'`@#<[&:") {
+		return quoteTyped(raw) + " " + rest
+	}
+	return quoteTyped(raw) + " is not a date we can read; write it as 2026-03-16 or March 16, 2026"
 }
 
 func (r *fieldReader) country(id, typed string) Location {
 	c, ok := LookupCountry(typed)
 	if !ok {
 		if hint := SuggestCountry(typed); hint != "" {
-			r.problem(id, "%q is not a country we know; did you mean %s?", typed, hint)
+			r.problem(id, "%s is not a country we know; did you mean %s?", quoteTyped(typed), hint)
 		} else {
-			r.problem(id, "%q is not a country we know; write the country's English name, for example Germany or United States.", typed)
+			r.problem(id, "%s is not a country we know; write the country's English name, for example Germany or United States.", quoteTyped(typed))
 		}
 		return Location{}
 	}
@@ -90,8 +110,12 @@ func (r *fieldReader) country(id, typed string) Location {
 }
 
 // validate fills the typed part of s from its fields and records problems.
-func (p *Parser) validate(s *Submission, checked map[string][]string) {
+func (p *Parser) validate(s *Submission, a formAnswers) {
+	checked := a.checked
 	r := &fieldReader{s: s, form: p.forms[s.Kind], checked: checked}
+	for _, id := range a.repeated {
+		r.problem(id, "is answered twice: its heading comes again further down. Keep one answer and delete the other heading and the text under it.")
+	}
 	switch s.Kind {
 	case KindJob:
 		j := &Job{
@@ -166,10 +190,10 @@ func (p *Parser) category(r *fieldReader, s *Submission) string {
 		}
 	}
 	if strings.Contains(typed, ", ") {
-		r.problem("category", "pick one category, not several (%q).", typed)
+		r.problem("category", "pick one category, not several (%s).", quoteTyped(typed))
 		return ""
 	}
-	r.problem("category", "%q is not one of the newsletter's categories: %s.", typed, strings.Join(cats, ", "))
+	r.problem("category", "%s is not one of the newsletter's categories: %s.", quoteTyped(typed), strings.Join(cats, ", "))
 	return ""
 }
 

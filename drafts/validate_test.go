@@ -48,7 +48,7 @@ func TestValidationMessages(t *testing.T) {
 		want    string // a part of the message
 	}{
 		{"a job without organization", KindJob, with(validJob(), "organization", ""), "organization", "is missing. Who is hiring."},
-		{"a link without scheme", KindJob, with(validJob(), "link", "example.com/jobs/1"), "link", `has no https:// in front; write https://example.com/jobs/1`},
+		{"a link without scheme", KindJob, with(validJob(), "link", "example.com/jobs/1"), "link", "has no https:// in front; write `https://example.com/jobs/1`"},
 		{"a javascript: link", KindJob, with(validJob(), "link", "javascript:alert(1)"), "link", "is not an http(s) link"},
 		{"a relative link", KindJob, with(validJob(), "link", "/jobs/1"), "link", "is not an http(s) link"},
 		{"an unknown country close to a real one", KindJob, with(validJob(), "location", "Germny"), "location", `"Germny" is not a country we know; did you mean Germany?`},

@@ -93,25 +93,17 @@ type Invocation struct {
 }
 
 // ParseCommands finds the command lines of a comment: lines of their own
-// that start with /newsletter, outside block quotes and fenced code.
+// that start with /newsletter and that a reader sees as the commenter's text.
+// A command in code (fenced or indented), in a block quote or in an HTML
+// comment is not run: drafts.MarkdownLines reads the comment as GitHub
+// renders it.
 func ParseCommands(body string) []Invocation {
 	var out []Invocation
-	fence := ""
-	for _, raw := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
-		line := strings.TrimSpace(raw)
-		if fence != "" {
-			if strings.HasPrefix(line, fence) {
-				fence = ""
-			}
+	for _, l := range drafts.MarkdownLines(body) {
+		if l.Kind != drafts.Text {
 			continue
 		}
-		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
-			fence = line[:3]
-			continue
-		}
-		if strings.HasPrefix(raw, "    ") || strings.HasPrefix(raw, "\t") { // an indented code block
-			continue
-		}
+		line := strings.TrimSpace(l.Text)
 		if !strings.HasPrefix(line, Prefix) {
 			continue
 		}
