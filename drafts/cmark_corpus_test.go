@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"testing"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/ghmarkdown"
 )
 
 // hostileEntry is one answer of testdata/hostile/corpus.json: text, or bytes
@@ -67,7 +69,7 @@ func validAnswers(k Kind) map[string]string {
 // link, and none of them with a mention, a reference, an emoji, emphasis or
 // HTML; what was typed shows as typed.
 func TestHostileInputOnGitHub(t *testing.T) {
-	render := requireCmark(t)
+	render := ghmarkdown.Require(t)
 	corpus := loadHostile(t)
 	if n := len(corpus.Text) + len(corpus.Links); n < 300 {
 		t.Fatalf("the hostile corpus has %d entries, want at least 300", n)

@@ -11,6 +11,8 @@ import (
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/ghmarkdown"
 )
 
 // Run the fuzzers with, for example:
@@ -22,7 +24,7 @@ import (
 // Without -fuzz, go test runs the seeds below and those committed in
 // testdata/fuzz/, so every property is checked on every CI run. What the bot
 // would write is rendered with cmark-gfm, GitHub's renderer, when it is on
-// PATH (one process per input), else with goldmark (see githubRenderer).
+// PATH (one process per input), else with goldmark (see ghmarkdown.GitHubOrGoldmark).
 
 // FuzzParseBody feeds any text to the form parser as an issue body. It must
 // not panic, a body with CRLF line endings must give the same answers as the
@@ -83,7 +85,7 @@ func FuzzParseBody(f *testing.F) {
 			}
 			shows = append(shows, sh...)
 		}
-		checkOnGitHub(t, renderGoldmark, shows)
+		checkOnGitHub(t, ghmarkdown.Goldmark, shows)
 	})
 }
 
@@ -113,7 +115,7 @@ func FuzzLineStructure(f *testing.F) {
 	parser := NewParser(cfg, DefaultForms())
 	categories := cfg.Categories()
 	pub := mustDate("2026-12-29")
-	render := githubRenderer()
+	render := ghmarkdown.GitHubOrGoldmark()
 	f.Fuzz(func(t *testing.T, kind uint8, a, b, c, place, path string) {
 		link := "https://example.com/" + path
 		k := Kinds[int(kind)%len(Kinds)]
@@ -168,7 +170,7 @@ func FuzzPlain(f *testing.F) {
 			f.Add(e.Text)
 		}
 	}
-	render := githubRenderer()
+	render := ghmarkdown.GitHubOrGoldmark()
 	f.Fuzz(func(t *testing.T, s string) {
 		checkOnGitHub(t, render, typedShown(s, "typed"))
 	})

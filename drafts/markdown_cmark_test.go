@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/ghmarkdown"
 )
 
 // cmarkNode is a node of cmark-gfm's XML output (-t xml --sourcepos).
@@ -102,9 +104,9 @@ var markdownPieces = []string{
 // cmark-gfm 0.29 takes no comment with "--" inside; such a command is not
 // run, and the commenter can see that it was not.)
 func TestMarkdownLinesHidesWhatGitHubHides(t *testing.T) {
-	path, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		t.Skip("cmark-gfm is not on PATH: install the Debian package cmark-gfm (apt-get install cmark-gfm; .ci/run does)")
+	path := ghmarkdown.CmarkPath()
+	if path == "" {
+		t.Skip(ghmarkdown.Skip)
 	}
 	docs := 600
 	if testing.Short() {

@@ -50,6 +50,30 @@ func Plain(s string) string {
 	return escapeText(truncateText(cleanText(s), maxQuote))
 }
 
+// PlainUpTo is Plain with a limit of its own, for longer texts quoted whole:
+// a maintainer's reason for declining a suggestion.
+func PlainUpTo(s string, n int) string {
+	return escapeText(truncateText(cleanText(s), n))
+}
+
+// CodeBlock returns text as a fenced code block with the info string info
+// ("diff", "markdown"): the fence is one backtick longer than the longest
+// run of backticks in text, and at least three, so no line of text closes
+// it. GitHub finds no mention, reference or link inside code.
+func CodeBlock(info, text string) string {
+	longest, run := 0, 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '`' {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + info + "\n" + strings.TrimSuffix(text, "\n") + "\n" + fence + "\n"
+}
+
 // CodeSpan returns s as an inline code span, to quote what someone typed
 // verbatim: GitHub finds no mention, reference, link or emoji inside code.
 // The fence is one backtick longer than the longest run of backticks in s,

@@ -3,6 +3,8 @@ package drafts
 import (
 	"strings"
 	"testing"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/ghmarkdown"
 )
 
 func TestPlain(t *testing.T) {
@@ -76,7 +78,7 @@ func TestCodeSpanCutsAt2000Characters(t *testing.T) {
 // what GitHub shows must be what was typed, less line breaks and invisible
 // characters.
 func TestPlainAndCodeSpanOnGitHub(t *testing.T) {
-	render := requireCmark(t)
+	render := ghmarkdown.Require(t)
 	var shows []shown
 	for _, typed := range []string{"@octocat", "@todo/maintainers", `\@octocat`, "&#64;octocat", "&commat;octocat",
 		"user\\@example.com", "mailto:a@b.example", "xmpp:a@b.example", "x@y.z", "#1", "GH-1", "o/r#1", "o/r@a5c3785",
@@ -85,4 +87,26 @@ func TestPlainAndCodeSpanOnGitHub(t *testing.T) {
 		shows = append(shows, typedShown(typed, typed)...)
 	}
 	checkOnGitHub(t, render, shows)
+}
+
+// TestCodeBlockHoldsAnyText: no line of the text closes the block, on
+// GitHub's renderer, and the text shows whole.
+func TestCodeBlockHoldsAnyText(t *testing.T) {
+	render := ghmarkdown.Require(t)
+	texts := []string{"plain", "```\n@octocat", "````\n```\n~~~\n`````` #12", "- a\n+ b\n", "<!--\n<img src=x>"}
+	docs := make([]string, len(texts))
+	for i, text := range texts {
+		docs[i] = CodeBlock("diff", text) + "\nafter @octocat"
+	}
+	htmls, err := render(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range texts {
+		r := ghmarkdown.Read(htmls[i])
+		want := strings.TrimSuffix(text, "\n") + "\n"
+		if len(r.Code) != 1 || r.Code[0] != want || len(r.Raw) != 0 || strings.TrimSpace(strings.Join(r.Texts, "")) != "after @octocat" {
+			t.Errorf("CodeBlock(%q) renders as %q, want one code block holding the text and the paragraph after it", text, htmls[i])
+		}
+	}
 }

@@ -286,7 +286,7 @@ func (s *Service) answer(ctx context.Context, c Comment, issue drafts.Issue) (Co
 	} else {
 		for _, inv := range ParseCommands(c.Body) {
 			if inv.Err != nil {
-				replies = append(replies, fmt.Sprintf("`%s`: %v", inv.Line, inv.Err))
+				replies = append(replies, fmt.Sprintf("%s: %v", drafts.CodeSpan(inv.Line), inv.Err))
 				continue
 			}
 			why, err := s.allowed(ctx, inv.Command, user, issue)
@@ -300,7 +300,7 @@ func (s *Service) answer(ctx context.Context, c Comment, issue drafts.Issue) (Co
 				}
 			}
 			if why != "" {
-				replies = append(replies, fmt.Sprintf("`%s`: %s", inv.Line, why))
+				replies = append(replies, fmt.Sprintf("%s: %s", drafts.CodeSpan(inv.Line), why))
 				continue
 			}
 			out.Ran = append(out.Ran, inv.Command.Name)

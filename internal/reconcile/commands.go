@@ -84,6 +84,9 @@ var Commands = []Command{
 // Prefix starts every command.
 const Prefix = "/newsletter"
 
+// maxReason is how much of a decline reason the bot quotes, in characters.
+const maxReason = 500
+
 // Invocation is one command line found in a comment.
 type Invocation struct {
 	Line    string   // the line as written, for quoting in a reply
@@ -131,7 +134,7 @@ func parseInvocation(line, rest string) Invocation {
 	}
 	switch {
 	case inv.Command == nil:
-		inv.Err = fmt.Errorf("there is no command %q", name)
+		inv.Err = fmt.Errorf("there is no command \"%s\"", drafts.Plain(name))
 	case inv.Command.check != nil:
 		inv.Err = inv.Command.check(inv.Args)
 	case inv.Args != "":
@@ -204,7 +207,7 @@ func runDecline(ctx context.Context, x *commandRun) (string, error) {
 	}
 	marker := fmt.Sprintf(declinedMarker, x.comment.ID)
 	msg := fmt.Sprintf("%s\nDeclined by @%s for the newsletter: %s\n\nThank you for the suggestion all the same.",
-		marker, x.comment.User, x.args)
+		marker, x.comment.User, drafts.PlainUpTo(x.args, maxReason))
 	if err := x.s.upsertComment(ctx, x.issue.Number, marker, msg); err != nil {
 		return "", err
 	}

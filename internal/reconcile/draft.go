@@ -521,17 +521,19 @@ func (s *Service) reportConflicts(ctx context.Context, draft *Draft, conflicts [
 	}
 	var b strings.Builder
 	b.WriteString(conflictMarker + "\n")
-	fmt.Fprintf(&b, "⚠️ The bot could not merge its update into `%s`: the lines below were changed on this branch, "+
-		"and the submissions changed them too. Nothing was committed; new submissions wait until this is resolved.\n", draft.Path)
+	fmt.Fprintf(&b, "⚠️ The bot could not merge its update into %s: the lines below were changed on this branch, "+
+		"and the submissions changed them too. Nothing was committed; new submissions wait until this is resolved.\n", drafts.CodeSpan(draft.Path))
 	for _, c := range conflicts {
-		fmt.Fprintf(&b, "\nAt line %d of `%s`:\n\n```diff\n", c.Line, path.Base(draft.Path))
+		// The lines are the file's, hand edits included: in a code block
+		// whose fence none of them can close.
+		var diff strings.Builder
 		for _, l := range c.Ours {
-			b.WriteString("- " + strings.TrimSuffix(l, "\n") + "\n")
+			diff.WriteString("- " + strings.TrimSuffix(l, "\n") + "\n")
 		}
 		for _, l := range c.Theirs {
-			b.WriteString("+ " + strings.TrimSuffix(l, "\n") + "\n")
+			diff.WriteString("+ " + strings.TrimSuffix(l, "\n") + "\n")
 		}
-		b.WriteString("```\n")
+		fmt.Fprintf(&b, "\nAt line %d of %s:\n\n%s", c.Line, drafts.CodeSpan(path.Base(draft.Path)), drafts.CodeBlock("diff", diff.String()))
 	}
 	b.WriteString("\n`-` is the branch now, `+` is what the bot would write. To resolve it, put the `+` lines into the file, " +
 		"next to yours or in their place: the next update then goes through, and after it you may edit those lines as you like. " +

@@ -141,9 +141,9 @@ func (s *Service) ReportConfig(ctx context.Context, cfgErr error) error {
 		})
 	}
 	body := configMarker + "\n" + fmt.Sprintf("newsletter-bot cannot read this repository's configuration, so it "+
-		"is not handling submissions or drafts until it is fixed:\n\n```\n%s\n```\n\n"+
+		"is not handling submissions or drafts until it is fixed:\n\n%s\n"+
 		"Fix `%s` on the default branch; this issue closes by itself once the file loads.",
-		strings.TrimPrefix(cfgErr.Error(), ErrConfig.Error()+": "), drafts.ConfigPath)
+		drafts.CodeBlock("", strings.TrimPrefix(cfgErr.Error(), ErrConfig.Error()+": ")), drafts.ConfigPath)
 	if open != nil {
 		if open.Body == body {
 			return nil

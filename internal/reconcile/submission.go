@@ -400,7 +400,7 @@ func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draf
 	}
 	b.WriteString("This is how the suggestion will appear in the newsletter:\n\n")
 	b.WriteString("> " + line + "\n\n")
-	b.WriteString("<details><summary>Markdown</summary>\n\n```markdown\n" + line + "\n```\n\n</details>\n\n")
+	b.WriteString("<details><summary>Markdown</summary>\n\n" + drafts.CodeBlock("markdown", line) + "\n</details>\n\n")
 	b.WriteString("**Status:** " + s.statusLine(sub, issue, draft, pub, st) + "\n")
 	return b.String(), nil
 }
