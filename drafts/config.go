@@ -436,8 +436,10 @@ func (c *Config) DraftTitle(ed Edition) (string, error) {
 // A repository's templates run in the one process that serves every
 // installation, on every issue event, so what one config can make them do is
 // bounded. text/template cannot be cancelled: once Execute starts, it runs
-// to the end or to an error, so the time a template takes is bounded only by
-// the rules checkTemplate applies when the config is read:
+// to the end or to an error, so the time a template takes is bounded by the
+// rules checkTemplate applies when the config is read, and by a time limit
+// checked at each write (maxTime, maxEditionTime; past it, a
+// *TimeLimitError):
 //
 //   - no {{define}}, {{template}} or {{block}}: nothing recurses;
 //   - {{range}} only in newsletter.template, only over .Sections or .Lines
@@ -460,11 +462,13 @@ func (c *Config) DraftTitle(ed Edition) (string, error) {
 // maxEditionOutput for an edition; past it, Execute stops with an
 // *OutputLimitError.
 const (
-	maxTemplateText  = 2 << 10  // bytes of the text of a line, title, path or index cell template
-	maxEditionText   = 8 << 10  // 17 times the built-in one; the worst within the rules takes about 90 µs per submission
-	maxOutput        = 16 << 10 // twice the built-in line of the longest news item the form takes (8 KB, its link percent-encoded)
-	maxEditionOutput = 4 << 20  // the 10,000 submissions of BenchmarkBuild10000 make 0.9 MB
-	maxRangeDepth    = 2        // {{range .Sections}}, then {{range .Lines}}
+	maxTemplateText  = 2 << 10                // bytes of the text of a line, title, path or index cell template
+	maxEditionText   = 8 << 10                // 17 times the built-in one; the worst within the rules takes about 90 µs per submission
+	maxOutput        = 16 << 10               // twice the built-in line of the longest news item the form takes (8 KB, its link percent-encoded)
+	maxEditionOutput = 4 << 20                // the 10,000 submissions of BenchmarkBuild10000 make 0.9 MB
+	maxRangeDepth    = 2                      // {{range .Sections}}, then {{range .Lines}}
+	maxTime          = 100 * time.Millisecond // a line takes microseconds
+	maxEditionTime   = 5 * time.Second        // the 10,000 submissions of BenchmarkBuild10000 take well under one
 	maxPrintfVerbs   = 8
 	maxPrintfWidth   = 999
 )
@@ -477,9 +481,10 @@ var comparisonFuncs = []string{"eq", "ne", "lt", "le", "gt", "ge"}
 
 // templateKind is what a template may do, by what it renders.
 type templateKind struct {
-	what      string   // for messages
-	maxText   int      // bytes of template text
-	maxOutput int      // bytes it may write
+	what      string // for messages
+	maxText   int    // bytes of template text
+	maxOutput int    // bytes it may write
+	maxTime   time.Duration
 	lists     []string // fields it may range over
 	printf    bool     // whether it may use printf
 	// fieldsOnly allows text and {{.Field}} only: newsletter.path, so that
@@ -490,9 +495,9 @@ type templateKind struct {
 }
 
 var (
-	smallTemplate   = templateKind{what: "a line, title, path or index cell", maxText: maxTemplateText, maxOutput: maxOutput, printf: true}
-	pathTemplate    = templateKind{what: "a path", maxText: maxTemplateText, maxOutput: maxOutput, fieldsOnly: true}
-	editionTemplate = templateKind{what: "an edition", maxText: maxEditionText, maxOutput: maxEditionOutput, lists: []string{"Sections", "Lines"}}
+	smallTemplate   = templateKind{what: "a line, title, path or index cell", maxText: maxTemplateText, maxOutput: maxOutput, maxTime: maxTime, printf: true}
+	pathTemplate    = templateKind{what: "a path", maxText: maxTemplateText, maxOutput: maxOutput, maxTime: maxTime, fieldsOnly: true}
+	editionTemplate = templateKind{what: "an edition", maxText: maxEditionText, maxOutput: maxEditionOutput, maxTime: maxEditionTime, lists: []string{"Sections", "Lines"}}
 )
 
 // configTemplate is a template from a repository's config, checked by
@@ -521,7 +526,7 @@ func parseConfigTemplate(key, text string, kind templateKind) (*configTemplate, 
 // Execute applies the template to data, writing to w, and fails with an
 // *OutputLimitError once it would write more than its limit.
 func (t *configTemplate) Execute(w io.Writer, data any) error {
-	return t.tmpl.Execute(&cappedWriter{w: w, left: t.kind.maxOutput, kind: t.kind}, data)
+	return t.tmpl.Execute(&cappedWriter{w: w, left: t.kind.maxOutput, kind: t.kind, deadline: templateClock().Add(t.kind.maxTime)}, data)
 }
 
 // ExecuteString applies the template to data and returns what it writes.
@@ -552,14 +557,44 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d KiB", n>>10)
 }
 
-// cappedWriter passes writes on to w until left bytes are used up.
+// TimeLimitError is returned when a template is still writing past its
+// time limit.
+type TimeLimitError struct {
+	What  string // "an edition"
+	Limit time.Duration
+}
+
+func (e *TimeLimitError) Error() string {
+	return fmt.Sprintf("took longer than %s to render, the most %s may; make the template simpler", e.Limit, e.What)
+}
+
+// IsLimitError reports whether err is a template that broke its output or
+// time limit: a config problem, for the maintainers to fix.
+func IsLimitError(err error) bool {
+	var out *OutputLimitError
+	var tl *TimeLimitError
+	return errors.As(err, &out) || errors.As(err, &tl)
+}
+
+// templateClock is the time templates are timed by; tests replace it.
+var templateClock = time.Now
+
+// cappedWriter passes writes on to w until left bytes are used up or the
+// deadline has passed. text/template cannot be interrupted, so the time
+// limit is checked at each write: the rules of checkTemplate bound what a
+// template can do between two writes.
 type cappedWriter struct {
-	w    io.Writer
-	left int
-	kind templateKind
+	w        io.Writer
+	left     int
+	kind     templateKind
+	deadline time.Time
 }
 
 func (c *cappedWriter) Write(p []byte) (int, error) {
+	if templateClock().After(c.deadline) {
+		c.left = 0
+		return 0, &TimeLimitError{What: c.kind.what, Limit: c.kind.maxTime}
+	}
 	if len(p) > c.left {
 		c.left = 0
 		return 0, &OutputLimitError{What: c.kind.what, Limit: c.kind.maxOutput}

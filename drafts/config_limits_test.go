@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // yamlString quotes s as a YAML double-quoted scalar.
@@ -247,4 +248,34 @@ func TestEditionPathIsConfined(t *testing.T) {
 			t.Errorf("ParseConfig(%q) error = %v, want none", yml, err)
 		}
 	})
+}
+
+// TestTemplateTimeIsLimited: a template still writing past its time limit
+// stops with a *TimeLimitError. The template clock is replaced by one that
+// moves ten seconds at each look, so the test does not depend on the
+// machine.
+func TestTemplateTimeIsLimited(t *testing.T) {
+	cfg := DefaultConfig()
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	looks := 0
+	templateClock = func() time.Time { looks++; return start.Add(time.Duration(looks) * 10 * time.Second) }
+	t.Cleanup(func() { templateClock = time.Now })
+
+	ed, err := NewEdition(cfg, 44, NewDate(2026, 12, 29))
+	var limit *TimeLimitError
+	if !errors.As(err, &limit) || limit.Limit != maxTime || !IsLimitError(err) {
+		t.Fatalf("NewEdition with a slow clock = %+v, %v; want a *TimeLimitError of %s", ed, err, maxTime)
+	}
+	templateClock = time.Now
+	if ed, err = NewEdition(cfg, 44, NewDate(2026, 12, 29)); err != nil {
+		t.Fatal(err)
+	}
+	templateClock = func() time.Time { looks++; return start.Add(time.Duration(looks) * 10 * time.Second) }
+	md, err := Render(cfg, ed, nil)
+	if !errors.As(err, &limit) || limit.Limit != maxEditionTime || md != "" {
+		t.Fatalf("Render with a slow clock = %d bytes, %v; want no edition and a *TimeLimitError of %s", len(md), err, maxEditionTime)
+	}
+	if want := "took longer than 5s to render, the most an edition may"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %q, want it to contain %q", err, want)
+	}
 }

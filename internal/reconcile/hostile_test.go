@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/internal/ghmarkdown"
@@ -199,4 +200,47 @@ func TestNothingTypedPingsLinksOrInjects(t *testing.T) {
 	}
 	t.Logf("%d hostile texts in %d submissions (%d valid, %d invalid): %d documents the bot wrote, rendered by cmark-gfm; %d mentions, %d references and %d links, all the bot's own",
 		len(hostileTexts), len(valid)+len(invalid), len(valid), len(invalid), len(docs), seen.mentions, seen.refs, seen.links)
+}
+
+// TestATemplatePastItsLimitIsReportedLikeABrokenConfig: a line template
+// that writes more than its cap for one submission opens the config issue
+// saying so, and the issue closes once the config is fixed.
+func TestATemplatePastItsLimitIsReportedLikeABrokenConfig(t *testing.T) {
+	w := newWorld(t, "2026-11-25")
+	ctx := context.Background()
+	cfg, err := drafts.ParseConfig([]byte("version: 1\nsections:\n  news:\n    line: \"- " + strings.Repeat("{{.Title}}", 100) + "\"\n"))
+	check(t, err)
+	w.svc.Config = cfg
+	w.open(t, simtest.Member, drafts.KindNews, map[string]string{"category": "Blog", "title": strings.Repeat("long ", 40), "link": "https://example.com/n"})
+
+	configIssue := func() (githubsim.Issue, bool) {
+		issues, err := w.sim.Issues(repoFN)
+		check(t, err)
+		for _, is := range issues {
+			if is.User == simtest.BotLogin && strings.Contains(is.Body, configMarker) {
+				return is, true
+			}
+		}
+		return githubsim.Issue{}, false
+	}
+	if _, err := w.svc.Resync(ctx, time.Time{}, time.Hour); !drafts.IsLimitError(err) {
+		t.Fatalf("Resync error = %v, want a template limit error", err)
+	}
+	is, ok := configIssue()
+	if !ok || is.State != "open" || !strings.Contains(is.Body, "sections.news.line: renders to more than 16 KiB") {
+		t.Fatalf("config issue %+v (found %v), want one open naming the line template and its limit", is, ok)
+	}
+	// A second pass with the same problem keeps the one issue as it is.
+	_, _ = w.svc.Resync(ctx, time.Time{}, time.Hour)
+	if is2, ok := configIssue(); !ok || is2.Number != is.Number || is2.State != "open" || is2.Body != is.Body {
+		t.Errorf("after a second pass the config issue is %+v, want #%d open and unchanged", is2, is.Number)
+	}
+
+	w.svc.Config = drafts.DefaultConfig()
+	if _, err := w.svc.Resync(ctx, time.Time{}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if is, _ := configIssue(); is.State != "closed" {
+		t.Errorf("config issue state %q after the fix, want closed", is.State)
+	}
 }

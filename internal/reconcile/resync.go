@@ -46,8 +46,20 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 			errs = append(errs, fmt.Errorf("%s: %w", what, err))
 		}
 	}
-	// A config issue left open from an earlier break closes once it loads.
-	fail("the configuration issue", s.ReportConfig(ctx, nil))
+	// Last: a config issue left open from an earlier break closes once the
+	// config loads and its templates render within their limits; a template
+	// past them opens it, like any broken config.
+	finish := func() error {
+		var cfgErr error
+		for _, e := range errs {
+			if drafts.IsLimitError(e) {
+				cfgErr = fmt.Errorf("%w: %s: %w", ErrConfig, s.Repo.FullName(), e)
+				break
+			}
+		}
+		fail("the configuration issue", s.ReportConfig(ctx, cfgErr))
+		return errors.Join(errs...)
+	}
 	// The labels, on a repository's first pass (start-up, or a new
 	// installation): the issue forms apply only labels that exist.
 	if first {
@@ -73,7 +85,8 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 		draft = &d
 	} else if err != nil {
 		if draft, err = s.openDraft(ctx); err != nil {
-			return rep, errors.Join(append(errs, err)...)
+			fail("the open draft", err)
+			return rep, finish()
 		}
 	}
 
@@ -109,7 +122,7 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 	// 5. Events that are over leave the newsletter.
 	rep.Closed, err = s.CloseFinishedEvents(ctx)
 	fail("events", err)
-	return rep, errors.Join(errs...)
+	return rep, finish()
 }
 
 // resyncCommands answers the command comments of the last lookback that
