@@ -84,7 +84,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	b.clients = clients
 	b.env = &handlers.Env{Clients: clients, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
 		Now: cfg.Now, Clock: cfg.Clock, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
-	b.queue = newQueue(cfg.QueueSize, cfg.Workers, githubapp.WithAsyncErrorCallback(b.onHandlerError))
+	b.queue = newQueue(cfg.QueueSize, cfg.Workers)
 	b.queue.admit = func() error {
 		if !b.ready.Load() {
 			// Without its own login the bot would not know its comments.
@@ -92,10 +92,13 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		}
 		return nil
 	}
+	b.queue.run = b.env.Run
+	b.queue.done = observer{m: b.metrics, log: log}.done
+	b.queue.received = b.metrics.received
 	var hs []githubapp.EventHandler
 	b.events = map[string]bool{"ping": true, "installation": true, "installation_repositories": true}
 	for _, h := range handlers.Handlers(b.env) {
-		hs = append(hs, observed{EventHandler: h, m: b.metrics, log: log})
+		hs = append(hs, h)
 		for _, e := range h.Handles() {
 			b.events[e] = true
 		}
@@ -407,11 +410,6 @@ func (b *Bot) onDispatchError(w http.ResponseWriter, r *http.Request, err error)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}
 }
-
-// onHandlerError is called after a handler failed; observed has already
-// counted and logged it, with the repository and issue. The resync repairs
-// what it left.
-func (b *Bot) onHandlerError(ctx context.Context, d githubapp.Dispatch, err error) {}
 
 // clip cuts a header anyone can send to n bytes for a log line.
 func clip(s string, n int) string {

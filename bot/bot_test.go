@@ -2,7 +2,6 @@ package bot
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,62 +192,6 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if get("/readyz") != http.StatusServiceUnavailable {
 		t.Error("/readyz is ready before the credentials were checked")
-	}
-}
-
-type slowHandler struct {
-	release chan struct{}
-	done    atomic.Int64
-}
-
-func (h *slowHandler) Handles() []string { return []string{"issues"} }
-func (h *slowHandler) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
-	<-h.release
-	h.done.Add(1)
-	return nil
-}
-
-func TestQueueDrainsBeforeShutdown(t *testing.T) {
-	q := newQueue(10, 2)
-	h := &slowHandler{release: make(chan struct{})}
-	for i := range 5 {
-		if err := q.Schedule(context.Background(), githubapp.Dispatch{Handler: h, EventType: "issues", DeliveryID: string(rune('a' + i))}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if q.Pending() != 5 {
-		t.Fatalf("pending %d, want 5", q.Pending())
-	}
-	drained := make(chan error, 1)
-	go func() { drained <- q.Drain(context.Background()) }()
-	time.Sleep(10 * time.Millisecond)
-	if err := q.Schedule(context.Background(), githubapp.Dispatch{Handler: h}); !errors.Is(err, ErrShuttingDown) {
-		t.Errorf("a delivery while draining: %v, want ErrShuttingDown", err)
-	}
-	select {
-	case <-drained:
-		t.Fatal("Drain returned while deliveries were still running")
-	default:
-	}
-	close(h.release)
-	if err := <-drained; err != nil {
-		t.Fatal(err)
-	}
-	if h.done.Load() != 5 || q.Pending() != 0 {
-		t.Errorf("after Drain: %d handled, %d pending; want 5 and 0", h.done.Load(), q.Pending())
-	}
-
-	// A drain that runs out of time says so.
-	q = newQueue(10, 1)
-	stuck := &slowHandler{release: make(chan struct{})}
-	defer close(stuck.release)
-	if err := q.Schedule(context.Background(), githubapp.Dispatch{Handler: stuck}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := q.Drain(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Drain with a stuck handler: %v, want the deadline", err)
 	}
 }
 

@@ -28,7 +28,9 @@ type Config struct {
 	// leaves older ones unanswered).
 	ResyncEvery    time.Duration
 	ResyncLookback time.Duration
-	// QueueSize webhooks wait for Workers; beyond that GitHub gets a 503
+	// QueueSize objects (issues, comments' commands, draft pull requests)
+	// may have Work waiting for Workers; deliveries about an object that
+	// waits merge into its Work. Beyond QueueSize objects GitHub gets a 503
 	// and the resync picks the change up.
 	QueueSize, Workers int
 	// ReadTimeout bounds how long a request may take to arrive, body
@@ -69,6 +71,9 @@ const (
 	DefaultResyncEvery = 5 * time.Minute
 	DefaultLookback    = 30 * 24 * time.Hour
 	WebhookPath        = "/api/github/hook"
+	// DefaultQueueSize bounds the objects with Work waiting: a Work takes
+	// a few hundred bytes, so 20,000 of them a few megabytes.
+	DefaultQueueSize = 20000
 )
 
 // Environment variables ConfigFromEnv reads.
@@ -85,7 +90,7 @@ const (
 // DefaultConfig returns the defaults, without credentials.
 func DefaultConfig() Config {
 	return Config{APIURL: DefaultAPIURL, Addr: DefaultAddr, ResyncEvery: DefaultResyncEvery,
-		ResyncLookback: DefaultLookback, QueueSize: 100, Workers: 4, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second,
+		ResyncLookback: DefaultLookback, QueueSize: DefaultQueueSize, Workers: 4, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		BodyBudget: 64 << 20, BodyWait: 10 * time.Second}
 }
@@ -159,7 +164,7 @@ func (c *Config) Check() error {
 		errs = append(errs, fmt.Errorf("resync every %s: want 0 (start-up only) or at least 30s, to stay well inside GitHub's rate limits", c.ResyncEvery))
 	}
 	if c.QueueSize < 0 || c.Workers < 1 {
-		errs = append(errs, fmt.Errorf("queue of %d with %d workers: want a queue of 0 or more and at least one worker", c.QueueSize, c.Workers))
+		errs = append(errs, fmt.Errorf("queue of %d objects with %d workers: want a queue of 0 or more and at least one worker", c.QueueSize, c.Workers))
 	}
 	if c.DrainDelay < 0 || c.ShutdownGrace <= 0 {
 		errs = append(errs, fmt.Errorf("drain delay %s and shutdown grace %s: want 0 or more, and more than 0", c.DrainDelay, c.ShutdownGrace))

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -11,21 +10,21 @@ import (
 	"time"
 
 	"github.com/gregjones/httpcache"
+	"github.com/newsletter-bot/newsletter-bot/handlers"
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	gometrics "github.com/rcrowley/go-metrics"
-
-	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
 // Delivery outcomes, the "outcome" label of newsletter_bot_webhook_deliveries_total.
 const (
-	OutcomeHandled  = "handled"  // the handler ran without error
-	OutcomeFailed   = "failed"   // the handler returned an error (or panicked); the resync retries
-	OutcomeRejected = "rejected" // the signature or the payload was invalid: 400
-	OutcomeDropped  = "dropped"  // the queue was full or draining: 503; the resync picks it up
+	OutcomeHandled   = "handled"   // its Work ran without error (or it called for none)
+	OutcomeFailed    = "failed"    // its Work returned an error (or panicked); the resync retries
+	OutcomeCoalesced = "coalesced" // merged into Work already waiting for the same object: handled with it
+	OutcomeRejected  = "rejected"  // the signature or the payload was invalid: 400
+	OutcomeDropped   = "dropped"   // the queue was full or draining: 503; the resync picks it up
 )
 
 // metrics is one replica's Prometheus instrumentation, served on /metrics.
@@ -158,67 +157,61 @@ func (c rateCollector) Collect(ch chan<- prometheus.Metric) {
 	})
 }
 
-// observed wraps a webhook handler: it counts the delivery, times it and
-// writes one log line naming the delivery, the repository and the issue or
-// pull request it concerns.
-type observed struct {
-	githubapp.EventHandler
+// observer writes what the queue did with a Work: one log line naming the
+// last delivery merged into it, the repository and the issue or pull
+// request, and the metrics of its run.
+type observer struct {
 	m   *metrics
 	log *slog.Logger
 }
 
-// about is what every log line of a delivery names, read from its payload.
-type about struct {
-	Action string `json:"action"`
-	Repo   struct {
-		FullName string `json:"full_name"`
-	} `json:"repository"`
-	Issue struct {
-		Number int `json:"number"`
-	} `json:"issue"`
-	Pull struct {
-		Number int `json:"number"`
-		Head   struct {
-			Ref string `json:"ref"`
-		} `json:"head"`
-	} `json:"pull_request"`
+func (o observer) done(w handlers.Work, took time.Duration, err error) {
+	attrs := []any{"delivery", w.Delivery, "event", w.Event, "action", w.Action,
+		"repository", w.Repo.Owner + "/" + w.Repo.Name, "work", w.Kind.String()}
+	if w.Kind == handlers.WorkPull {
+		attrs = append(attrs, "pull", w.Number)
+		if w.Edition != 0 {
+			attrs = append(attrs, "edition", w.Edition)
+		}
+	} else {
+		attrs = append(attrs, "issue", w.Number)
+	}
+	if w.Deliveries > 1 {
+		attrs = append(attrs, "deliveries", w.Deliveries)
+	}
+	outcome := OutcomeHandled
+	if err != nil {
+		outcome = OutcomeFailed
+	}
+	o.m.deliveries.WithLabelValues(w.Event, label(w.Action), outcome).Inc()
+	o.m.handling.WithLabelValues(w.Event).Observe(took.Seconds())
+	attrs = append(attrs, "outcome", outcome, "duration_ms", took.Milliseconds())
+	if err != nil {
+		o.log.Error("handling a webhook failed; the next resync will retry", append(attrs, "error", err)...)
+		return
+	}
+	o.log.Info("handled a webhook", attrs...)
 }
 
-func (o observed) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) (err error) {
-	start := time.Now()
-	var a about
-	_ = json.Unmarshal(payload, &a) // the handler reports a payload that does not decode
-	attrs := []any{"delivery", deliveryID, "event", eventType, "action", a.Action, "repository", a.Repo.FullName}
-	if a.Issue.Number != 0 {
-		attrs = append(attrs, "issue", a.Issue.Number)
+// received counts a delivery when it is taken: one that merged into Work
+// already waiting (coalesced), or one with nothing to do (handled at
+// once). The others are counted when their Work has run.
+func (m *metrics) received(event, action string, coalesced, ignored bool) {
+	switch {
+	case coalesced:
+		m.deliveries.WithLabelValues(event, label(action), OutcomeCoalesced).Inc()
+	case ignored:
+		m.deliveries.WithLabelValues(event, label(action), OutcomeHandled).Inc()
 	}
-	if a.Pull.Number != 0 {
-		attrs = append(attrs, "pull", a.Pull.Number)
-		if n, ok := reconcile.EditionOfBranch(a.Pull.Head.Ref); ok {
-			attrs = append(attrs, "edition", n)
-		}
+}
+
+// actionOf reads a payload's action, for a delivery that planned no Work.
+func actionOf(payload []byte) string {
+	var a struct {
+		Action string `json:"action"`
 	}
-	defer func() {
-		took := time.Since(start)
-		outcome := OutcomeHandled
-		p := recover()
-		if err != nil || p != nil {
-			outcome = OutcomeFailed
-		}
-		o.m.deliveries.WithLabelValues(eventType, label(a.Action), outcome).Inc()
-		o.m.handling.WithLabelValues(eventType).Observe(took.Seconds())
-		attrs = append(attrs, "outcome", outcome, "duration_ms", took.Milliseconds())
-		switch {
-		case p != nil:
-			o.log.Error("a webhook handler panicked; the next resync will retry", append(attrs, "panic", p)...)
-			panic(p)
-		case err != nil:
-			o.log.Error("handling a webhook failed; the next resync will retry", append(attrs, "error", err)...)
-		default:
-			o.log.Info("handled a webhook", attrs...)
-		}
-	}()
-	return o.EventHandler.Handle(ctx, eventType, deliveryID, payload)
+	_ = json.Unmarshal(payload, &a)
+	return a.Action
 }
 
 // label keeps a label value from a delivery short and plain: GitHub's

@@ -99,8 +99,27 @@ func (e *Env) Service(ctx context.Context, installationID int64, repo *github.Re
 }
 
 // Handlers returns the webhook handlers, for a go-githubapp dispatcher.
-func Handlers(env *Env) []githubapp.EventHandler {
-	return []githubapp.EventHandler{&Issues{env}, &IssueComment{env}, &PullRequest{env}}
+// Each one both plans (Planner: a delivery becomes a Work, for a queue that
+// coalesces them) and handles (Handle: plan and run at once).
+func Handlers(env *Env) []Planner {
+	return []Planner{&Issues{env}, &IssueComment{env}, &PullRequest{env}}
+}
+
+// Planner is a webhook handler that can turn a delivery into the Work it
+// calls for without doing it: ok is false for a delivery that is not the
+// newsletter's, and err non-nil for one that does not decode.
+type Planner interface {
+	githubapp.EventHandler
+	Plan(eventType, deliveryID string, payload []byte) (w Work, ok bool, err error)
+}
+
+// handle plans a delivery and runs its Work at once.
+func handle(ctx context.Context, e *Env, p Planner, eventType, deliveryID string, payload []byte) error {
+	w, ok, err := p.Plan(eventType, deliveryID, payload)
+	if err != nil || !ok {
+		return err
+	}
+	return e.Run(ctx, w)
 }
 
 // Issues handles issues events: a submission's status comment and labels,
@@ -110,24 +129,25 @@ type Issues struct{ *Env }
 func (h *Issues) Handles() []string { return []string{"issues"} }
 
 func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	return handle(ctx, h.Env, h, eventType, deliveryID, payload)
+}
+
+// Plan: every action that can change a submission brings the issue up to
+// date, as it is on GitHub when the Work runs.
+func (h *Issues) Plan(eventType, deliveryID string, payload []byte) (Work, bool, error) {
 	var ev github.IssuesEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return fmt.Errorf("decode issues event: %w", err)
+		return Work{}, false, fmt.Errorf("decode issues event: %w", err)
 	}
 	switch ev.GetAction() {
 	case "opened", "edited", "labeled", "unlabeled", "closed", "reopened":
 	default:
-		return nil
+		return Work{}, false, nil
 	}
 	if ev.GetIssue().IsPullRequest() {
-		return nil
+		return Work{}, false, nil
 	}
-	svc, err := h.Service(ctx, githubapp.GetInstallationIDFromEvent(&ev), ev.GetRepo())
-	if err != nil {
-		return ignoreConfig(err)
-	}
-	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the issue or draft they concern
-	return svc.ReconcileIssue(ctx, ev.GetIssue().GetNumber())
+	return newWork(WorkIssue, &ev, ev.GetRepo(), ev.GetIssue().GetNumber(), eventType, ev.GetAction(), deliveryID), true, nil
 }
 
 // IssueComment handles issue_comment events: slash commands in new
@@ -137,29 +157,36 @@ type IssueComment struct{ *Env }
 func (h *IssueComment) Handles() []string { return []string{"issue_comment"} }
 
 func (h *IssueComment) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	return handle(ctx, h.Env, h, eventType, deliveryID, payload)
+}
+
+// Plan: a new comment with a command asks for the issue's commands to be
+// answered up to it; an edited one keeps what the edit is judged by (the
+// command lines before and after), not the comment.
+func (h *IssueComment) Plan(eventType, deliveryID string, payload []byte) (Work, bool, error) {
 	var ev github.IssueCommentEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return fmt.Errorf("decode issue_comment event: %w", err)
+		return Work{}, false, fmt.Errorf("decode issue_comment event: %w", err)
 	}
 	c := ev.GetComment()
 	action := ev.GetAction()
 	if (action != "created" && action != "edited") || !strings.Contains(c.GetBody(), reconcile.Prefix) {
-		return nil // most comments hold no command
+		return Work{}, false, nil // most comments hold no command
 	}
 	if ev.GetSender().GetType() == "Bot" || c.GetUser().GetType() == "Bot" {
-		return nil
+		return Work{}, false, nil
 	}
-	svc, err := h.Service(ctx, githubapp.GetInstallationIDFromEvent(&ev), ev.GetRepo())
-	if err != nil {
-		return ignoreConfig(err)
-	}
-	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the issue or draft they concern
 	number := ev.GetIssue().GetNumber()
 	if action == "edited" {
-		return svc.CommentEdited(ctx, number, reconcile.CommentOf(c), ev.GetChanges().GetBody().GetFrom())
+		w := newWork(WorkCommentEdit, &ev, ev.GetRepo(), number, eventType, action, deliveryID)
+		w.Comment = reconcile.CommentOf(c)
+		w.Comment.Body = reconcile.CommandLines(w.Comment.Body)
+		w.Before = reconcile.CommandLines(ev.GetChanges().GetBody().GetFrom())
+		return w, true, nil
 	}
-	_, err = svc.RunCommands(ctx, number, c.GetID())
-	return err
+	w := newWork(WorkCommands, &ev, ev.GetRepo(), number, eventType, action, deliveryID)
+	w.Comment.ID = c.GetID()
+	return w, true, nil
 }
 
 // PullRequest handles pull_request events on draft branches: a merge
@@ -170,27 +197,33 @@ type PullRequest struct{ *Env }
 func (h *PullRequest) Handles() []string { return []string{"pull_request"} }
 
 func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	return handle(ctx, h.Env, h, eventType, deliveryID, payload)
+}
+
+// Plan keeps the number and what happened; the Work reads the pull request
+// as it is when it runs.
+func (h *PullRequest) Plan(eventType, deliveryID string, payload []byte) (Work, bool, error) {
 	var ev github.PullRequestEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return fmt.Errorf("decode pull_request event: %w", err)
+		return Work{}, false, fmt.Errorf("decode pull_request event: %w", err)
 	}
 	pr := ev.GetPullRequest()
 	if !strings.HasPrefix(pr.GetHead().GetRef(), reconcile.BranchPrefix) {
-		return nil
+		return Work{}, false, nil
 	}
-	action := ev.GetAction()
-	switch {
-	case action == "closed", action == "opened", action == "reopened":
+	w := newWork(WorkPull, &ev, ev.GetRepo(), pr.GetNumber(), eventType, ev.GetAction(), deliveryID)
+	w.Edition, _ = reconcile.EditionOfBranch(pr.GetHead().GetRef())
+	switch action := ev.GetAction(); {
+	case action == "closed":
+		w.Pull.Closed = true
+	case action == "opened", action == "reopened":
+		w.Pull.Opened = true
 	case action == "synchronize" && ev.GetSender().GetType() != "Bot":
+		w.Pull.Pushed = true
 	default:
-		return nil
+		return Work{}, false, nil
 	}
-	svc, err := h.Service(ctx, githubapp.GetInstallationIDFromEvent(&ev), ev.GetRepo())
-	if err != nil {
-		return ignoreConfig(err)
-	}
-	svc.Log = svc.Log.With("delivery", deliveryID) // the lines below name the draft they concern
-	return svc.PullEvent(ctx, action, reconcile.PullOf(pr))
+	return w, true, nil
 }
 
 // ignoreConfig drops a configuration error: it was reported on the

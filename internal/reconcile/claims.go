@@ -339,7 +339,7 @@ func (s *Service) answer(ctx context.Context, c Comment, issue drafts.Issue) (Co
 // place on later edits). Commands the comment held when it was posted
 // were handled then.
 func (s *Service) CommentEdited(ctx context.Context, number int, c Comment, before string) error {
-	if isBotUser(c.User, c.UserType) || !hasCommands(c.Body) || commandLines(c.Body) == commandLines(before) {
+	if isBotUser(c.User, c.UserType) || !hasCommands(c.Body) || CommandLines(c.Body) == CommandLines(before) {
 		return nil
 	}
 	marker := fmt.Sprintf(replyMarker, c.ID)
@@ -349,7 +349,9 @@ func (s *Service) CommentEdited(ctx context.Context, number int, c Comment, befo
 	return s.upsertComment(ctx, number, marker, msg)
 }
 
-func commandLines(body string) string {
+// CommandLines is the command lines of a comment, one a line: what an edit
+// is judged by.
+func CommandLines(body string) string {
 	var lines []string
 	for _, inv := range ParseCommands(body) {
 		lines = append(lines, inv.Line)

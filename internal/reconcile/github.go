@@ -444,6 +444,15 @@ type Pull struct {
 	MergedAt       time.Time
 }
 
+// Pull reads one pull request.
+func (g *GitHub) Pull(ctx context.Context, r Repo, number int) (Pull, error) {
+	p, resp, err := g.c.PullRequests.Get(ctx, r.Owner, r.Name, number)
+	if err != nil {
+		return Pull{}, classify(resp, err)
+	}
+	return PullOf(p), nil
+}
+
 // PullOf converts go-github's pull request to the use cases'.
 func PullOf(p *github.PullRequest) Pull {
 	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(),

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +43,32 @@ func (s *Service) PullEvent(ctx context.Context, action string, p Pull) error {
 	n, err := s.UpdateStatuses(ctx, draft)
 	s.Logger().Info("status comments name the open draft", "edition", d.Number, "pull", p.Number, "submissions", n)
 	return err
+}
+
+// PullChanged brings the bot's side of pull request number up to date, as
+// the pull request is now: what the deliveries said happened (opened, pushed
+// by people, closed) only says what to look at, since several may have been
+// merged into one call and the last may be old.
+func (s *Service) PullChanged(ctx context.Context, number int, opened, pushed, closed bool) error {
+	p, err := s.GH.Pull(ctx, s.Repo, number)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if pushed && p.State == "open" {
+		if err := s.PullEvent(ctx, "synchronize", p); err != nil {
+			return err
+		}
+	}
+	switch {
+	case p.State == "closed":
+		return s.PullEvent(ctx, "closed", p)
+	case opened || closed: // reopened since it was closed
+		return s.PullEvent(ctx, "opened", p)
+	}
+	return nil
 }
 
 // PublishOutcome says what Publish did.
