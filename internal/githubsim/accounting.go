@@ -21,6 +21,17 @@ type Stats struct {
 	// ByInstallation splits the requests made with installation tokens by
 	// installation id.
 	ByInstallation map[int64]InstallationStats
+	// SecondaryLimited counts the requests refused by the secondary rate
+	// limits (Options.SecondaryLimits); answers of FaultSecondaryRateLimit
+	// are not counted here.
+	SecondaryLimited int
+	// PeakWritesPerMinute is the most content-generating requests one
+	// credential made within a sliding minute of real time, and
+	// PeakConcurrent the most requests one credential had in flight at
+	// once. They are kept whether or not the secondary limits are
+	// enforced, so a test can check that a client stays under them.
+	PeakWritesPerMinute int
+	PeakConcurrent      int
 }
 
 // InstallationStats counts the requests made with one installation's tokens.
@@ -75,6 +86,21 @@ func (a *accountant) record(routeKey string, installationID int64, write, notMod
 	}
 	is.ByRoute[routeKey]++
 	a.stats.ByInstallation[installationID] = is
+}
+
+func (a *accountant) secondaryLimited() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stats.SecondaryLimited++
+}
+
+// peaks raises the peaks to what a credential just reached; zero leaves
+// a peak alone.
+func (a *accountant) peaks(writesPerMinute, concurrent int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stats.PeakWritesPerMinute = max(a.stats.PeakWritesPerMinute, writesPerMinute)
+	a.stats.PeakConcurrent = max(a.stats.PeakConcurrent, concurrent)
 }
 
 // Stats returns a copy of the request counts since New or ResetStats.

@@ -50,6 +50,10 @@ func TestStatsCountRequests(t *testing.T) {
 				"GET /repos/{owner}/{repo}/issues":  1,
 			}},
 		},
+		// One write (the app's token request is not content), one request
+		// at a time.
+		PeakWritesPerMinute: 1,
+		PeakConcurrent:      1,
 	}
 	if diff := cmp.Diff(want, f.sim.Stats()); diff != "" {
 		t.Errorf("Stats() mismatch (-want +got):\n%s", diff)

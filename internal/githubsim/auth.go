@@ -285,14 +285,13 @@ func (s *Sim) handleListInstallationRepos(c *reqCtx) *response {
 	if c.auth.kind != "installation" {
 		return errorResponse(http.StatusForbidden, "You must authenticate with an installation access token in order to list repositories for an installation.")
 	}
-	items := []any{}
-	for _, r := range c.auth.inst.Repos {
+	repos := c.auth.inst.Repos
+	page, h := pageOf(c, repos, func(r *repo) any {
 		o := s.repoJSON(r, repoREST)
 		delete(o, "temp_clone_token") // a "repository" here, where it may not be null
-		items = append(items, o)
-	}
-	page, h := c.pageOf(items)
-	resp := okJSON(obj{"total_count": len(items), "repository_selection": "selected", "repositories": page})
+		return o
+	})
+	resp := okJSON(obj{"total_count": len(repos), "repository_selection": "selected", "repositories": page})
 	resp.header = h
 	return resp
 }

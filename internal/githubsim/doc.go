@@ -98,6 +98,34 @@
 // and the same sequence of calls give the same faults. Stats counts
 // requests per route template, per installation, and reads versus writes.
 //
+// # Secondary rate limits
+//
+// Options.SecondaryLimits enforces GitHub's secondary rate limits per
+// credential (per installation for installation tokens, per user for
+// personal tokens, Actor.Token's included): at most 80 content-generating
+// requests (POST, PATCH, PUT and DELETE made with a token) in any sliding
+// minute, 500 in any sliding hour, and 100 requests in flight at once. A
+// request over them gets GitHub's answer: 403, a retry-after of the
+// seconds until the window lets a request through (1 for the concurrent
+// limit), and the "exceeded a secondary rate limit" message. A refused
+// request does not count. They are off by default for now, because some
+// tests, the chaos test among them, write far faster than that on
+// purpose; turn them on with
+//
+//	sim := githubsim.New(githubsim.Options{
+//		SecondaryLimits: githubsim.SecondaryLimits{Enforce: true},
+//	})
+//
+// and set PerMinute, PerHour or Concurrent to change a limit, or to a
+// negative value to lift it. The windows run on the real clock
+// (SecondaryLimits.Now, time.Now unless a test injects one), not on
+// Options.Now: clients pace their writes in real time, and under a frozen
+// simulator clock every write would fall in the same instant. What
+// simulated people do through Actor methods is not a REST request and is
+// not counted. Stats.SecondaryLimited counts the refusals;
+// PeakWritesPerMinute and PeakConcurrent show how close clients came to
+// the limits, enforced or not.
+//
 // # Fidelity
 //
 // conformance_test.go validates responses of every served route and every

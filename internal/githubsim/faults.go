@@ -194,13 +194,7 @@ func (s *Sim) applyFaults(c *reqCtx) *response {
 			if retry == 0 {
 				retry = time.Minute
 			}
-			resp := jsonResponse(http.StatusForbidden, map[string]any{
-				"message":           fmt.Sprintf(msgSecondaryRateLimit, requestID(c.r)),
-				"documentation_url": docsSecondaryLimit,
-			})
-			resp.header = http.Header{}
-			resp.header.Set("Retry-After", strconv.Itoa(int(retry.Round(time.Second)/time.Second)))
-			return resp
+			return secondaryRateLimited(c, int(retry.Round(time.Second)/time.Second))
 		case FaultPrimaryRateLimit:
 			retry := f.RetryAfter
 			if retry == 0 {
@@ -214,6 +208,19 @@ func (s *Sim) applyFaults(c *reqCtx) *response {
 		}
 	}
 	return nil
+}
+
+// secondaryRateLimited is GitHub's answer to a request over a secondary
+// rate limit, simulated (secondary.go) or injected as a fault: 403, the
+// seconds to wait in retry-after, and a message with the request id.
+func secondaryRateLimited(c *reqCtx, retryAfter int) *response {
+	resp := jsonResponse(http.StatusForbidden, map[string]any{
+		"message":           fmt.Sprintf(msgSecondaryRateLimit, requestID(c.r)),
+		"documentation_url": docsSecondaryLimit,
+	})
+	resp.header = http.Header{}
+	resp.header.Set("Retry-After", strconv.Itoa(retryAfter))
+	return resp
 }
 
 // primaryRateLimited is GitHub's answer once a token's hourly budget is spent.

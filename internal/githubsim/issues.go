@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -295,9 +296,44 @@ func (c *reqCtx) viaApp() bool { return c.auth.kind == "installation" }
 
 // ---- pagination ----
 
-// pageOf slices a list per the page and per_page query parameters and
-// returns the Link header GitHub would send with it.
-func (c *reqCtx) pageOf(items []any) ([]any, http.Header) {
+// pageOf renders the page of a listing that the page and per_page query
+// parameters ask for, and returns the Link header GitHub would send with
+// it. Only the page's items are rendered: a handler's filter and sort may
+// walk every item, which is cheap, but rendering is not, and rendering all
+// N items for each of the N/per_page pages would make walking a listing
+// quadratic.
+func pageOf[T any](c *reqCtx, items []T, render func(T) any) ([]any, http.Header) {
+	start, end, h := c.pageBounds(len(items))
+	out := make([]any, 0, end-start)
+	for _, x := range items[start:end] {
+		out = append(out, render(x))
+	}
+	return out, h
+}
+
+// sortListing sorts a listing by less, which must order any two items
+// strictly (ties broken by number or id). Issues and pull requests are kept
+// in the order they were opened, so the usual listings, by creation either
+// way, are already in order or in reverse order: those cost a walk instead
+// of a sort.
+func sortListing[T any](list []T, less func(a, b T) bool) {
+	ordered, reversed := true, true
+	for k := 1; k < len(list) && (ordered || reversed); k++ {
+		ordered = ordered && !less(list[k], list[k-1])
+		reversed = reversed && !less(list[k-1], list[k])
+	}
+	switch {
+	case ordered:
+	case reversed:
+		slices.Reverse(list)
+	default:
+		sort.SliceStable(list, func(a, b int) bool { return less(list[a], list[b]) })
+	}
+}
+
+// pageBounds returns the items [start, end) of the requested page of a
+// listing of n items, empty past the end, and its Link header.
+func (c *reqCtx) pageBounds(n int) (start, end int, h http.Header) {
 	perPage, err := strconv.Atoi(c.query("per_page"))
 	if err != nil || perPage <= 0 {
 		perPage = 30
@@ -309,24 +345,19 @@ func (c *reqCtx) pageOf(items []any) ([]any, http.Header) {
 	if err != nil || page <= 0 {
 		page = 1
 	}
-	last := (len(items) + perPage - 1) / perPage
+	last := (n + perPage - 1) / perPage
 	if last == 0 {
 		last = 1
 	}
-	start := (page - 1) * perPage
-	out := []any{}
-	if start < len(items) {
-		end := start + perPage
-		if end > len(items) {
-			end = len(items)
-		}
-		out = items[start:end]
-	}
-	h := http.Header{}
+	h = http.Header{}
 	if link := c.linkHeader(page, last); link != "" {
 		h.Set("Link", link)
 	}
-	return out, h
+	if page > last {
+		return n, n, h // also keeps (page-1)*perPage from overflowing
+	}
+	start = (page - 1) * perPage
+	return start, min(start+perPage, n), h
 }
 
 // linkHeader formats prev, next, last and first links as GitHub does, on
@@ -453,18 +484,14 @@ func (s *Sim) handleListIssues(c *reqCtx) *response {
 		key = func(i *issue) time.Time { return time.Unix(int64(len(i.Comments)), 0) }
 	}
 	asc := c.query("direction") == "asc"
-	sort.SliceStable(list, func(a, b int) bool {
-		ka, kb := key(list[a]), key(list[b])
+	sortListing(list, func(a, b *issue) bool {
+		ka, kb := key(a), key(b)
 		if !ka.Equal(kb) {
 			return ka.Before(kb) == asc
 		}
-		return (list[a].Number < list[b].Number) == asc
+		return (a.Number < b.Number) == asc
 	})
-	items := make([]any, 0, len(list))
-	for _, i := range list {
-		items = append(items, s.issueJSON(r, i, false))
-	}
-	return pagedJSON(c.pageOf(items))
+	return pagedJSON(pageOf(c, list, func(i *issue) any { return s.issueJSON(r, i, false) }))
 }
 
 func (s *Sim) handleGetIssue(c *reqCtx) *response {
@@ -567,7 +594,7 @@ func (s *Sim) handleListIssueLabels(c *reqCtx) *response {
 	if resp != nil {
 		return resp
 	}
-	return pagedJSON(c.pageOf(s.labelsJSON(c.repo, i.Labels)))
+	return pagedJSON(pageOf(c, i.Labels, func(l *label) any { return s.labelJSON(c.repo, l) }))
 }
 
 func (s *Sim) handleAddIssueLabels(c *reqCtx) *response {
@@ -623,7 +650,7 @@ func (s *Sim) handleRemoveIssueLabel(c *reqCtx) *response {
 }
 
 func (s *Sim) handleListLabels(c *reqCtx) *response {
-	return pagedJSON(c.pageOf(s.labelsJSON(c.repo, c.repo.Labels)))
+	return pagedJSON(pageOf(c, c.repo.Labels, func(l *label) any { return s.labelJSON(c.repo, l) }))
 }
 
 func (s *Sim) handleGetLabel(c *reqCtx) *response {
@@ -681,13 +708,16 @@ func (s *Sim) handleListIssueComments(c *reqCtx) *response {
 	if bad != nil {
 		return bad
 	}
-	items := []any{}
-	for _, cm := range i.Comments {
-		if since.IsZero() || !cm.UpdatedAt.Before(since) {
-			items = append(items, s.commentJSON(c.repo, cm))
+	list := i.Comments
+	if !since.IsZero() {
+		list = nil
+		for _, cm := range i.Comments {
+			if !cm.UpdatedAt.Before(since) {
+				list = append(list, cm)
+			}
 		}
 	}
-	return pagedJSON(c.pageOf(items))
+	return pagedJSON(pageOf(c, list, func(cm *comment) any { return s.commentJSON(c.repo, cm) }))
 }
 
 func (s *Sim) handleListRepoComments(c *reqCtx) *response {
@@ -710,11 +740,7 @@ func (s *Sim) handleListRepoComments(c *reqCtx) *response {
 		}
 		return (x.ID < y.ID) != desc
 	})
-	items := make([]any, 0, len(list))
-	for _, cm := range list {
-		items = append(items, s.commentJSON(c.repo, cm))
-	}
-	return pagedJSON(c.pageOf(items))
+	return pagedJSON(pageOf(c, list, func(cm *comment) any { return s.commentJSON(c.repo, cm) }))
 }
 
 func (s *Sim) handleGetComment(c *reqCtx) *response {
@@ -795,14 +821,16 @@ func (s *Sim) createReaction(c *reqCtx, list *[]*reaction) *response {
 }
 
 func (s *Sim) listReactions(c *reqCtx, list []*reaction) *response {
-	content := c.query("content")
-	items := []any{}
-	for _, x := range list {
-		if content == "" || x.Content == content {
-			items = append(items, s.reactionJSON(x))
+	if content := c.query("content"); content != "" {
+		var kept []*reaction
+		for _, x := range list {
+			if x.Content == content {
+				kept = append(kept, x)
+			}
 		}
+		list = kept
 	}
-	return pagedJSON(c.pageOf(items))
+	return pagedJSON(pageOf(c, list, func(x *reaction) any { return s.reactionJSON(x) }))
 }
 
 func (s *Sim) handleCreateCommentReaction(c *reqCtx) *response {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 )
@@ -114,6 +113,18 @@ func (r *repo) diffStats(p *pull) (commits, files, additions, deletions int) {
 }
 
 func (s *Sim) pullJSON(r *repo, p *pull, mode pullMode) obj {
+	nestedRepo := s.repoJSON(r, repoNested)
+	if mode == pullWebhook {
+		nestedRepo = s.repoJSON(r, repoWebhook)
+	}
+	return s.pullJSONIn(r, p, mode, nestedRepo)
+}
+
+// pullJSONIn renders a pull request whose head and base repository is
+// nestedRepo, already rendered: a repository counts its open issues as it
+// is rendered, so a listing renders it once for the whole page rather than
+// once per pull request.
+func (s *Sim) pullJSONIn(r *repo, p *pull, mode pullMode, nestedRepo obj) obj {
 	i := p.Issue
 	base := s.api("/repos/%s/pulls/%d", r.fullName(), i.Number)
 	html := s.web("/%s/pull/%d", r.fullName(), i.Number)
@@ -122,10 +133,6 @@ func (s *Sim) pullJSON(r *repo, p *pull, mode pullMode) obj {
 	baseSHA := r.Refs["refs/heads/"+p.Base]
 	if p.Merged || baseSHA == "" {
 		baseSHA = p.BaseSHA
-	}
-	nestedRepo := s.repoJSON(r, repoNested)
-	if mode == pullWebhook {
-		nestedRepo = s.repoJSON(r, repoWebhook)
 	}
 	branch := func(name, sha string) obj {
 		return obj{
@@ -365,18 +372,15 @@ func (s *Sim) handleListPulls(c *reqCtx) *response {
 		key = func(p *pull) time.Time { return p.Issue.UpdatedAt }
 	}
 	asc := c.query("direction") == "asc" || (c.query("direction") == "" && sortBy != "" && sortBy != "created")
-	sort.SliceStable(list, func(a, b int) bool {
-		ka, kb := key(list[a]), key(list[b])
+	sortListing(list, func(a, b *pull) bool {
+		ka, kb := key(a), key(b)
 		if !ka.Equal(kb) {
 			return ka.Before(kb) == asc
 		}
-		return (list[a].Issue.Number < list[b].Issue.Number) == asc
+		return (a.Issue.Number < b.Issue.Number) == asc
 	})
-	items := make([]any, 0, len(list))
-	for _, p := range list {
-		items = append(items, s.pullJSON(r, p, pullSimple))
-	}
-	return pagedJSON(c.pageOf(items))
+	nestedRepo := s.repoJSON(r, repoNested)
+	return pagedJSON(pageOf(c, list, func(p *pull) any { return s.pullJSONIn(r, p, pullSimple, nestedRepo) }))
 }
 
 func (s *Sim) handleGetPull(c *reqCtx) *response {

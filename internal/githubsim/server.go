@@ -24,7 +24,8 @@ type Options struct {
 	// sequence of requests give the same faults. Zero means 1.
 	Seed int64
 	// Now is the simulator's clock; nil means time.Now. Token expiry,
-	// timestamps and rate-limit windows all read it.
+	// timestamps and the primary rate-limit windows all read it; the
+	// secondary limits run on the real clock (SecondaryLimits.Now).
 	Now func() time.Time
 	// RateLimit is the primary rate limit per token per hour; zero means
 	// 5000, GitHub's limit for installations and personal tokens.
@@ -34,6 +35,10 @@ type Options struct {
 	HTMLURL string
 	// WebhookTimeout bounds one webhook delivery; zero means 10 seconds.
 	WebhookTimeout time.Duration
+	// SecondaryLimits are GitHub's secondary rate limits: 80 writes a
+	// minute, 500 an hour and 100 requests in flight per credential. The
+	// zero value does not enforce them (yet); see SecondaryLimits.Enforce.
+	SecondaryLimits SecondaryLimits
 	// Logf, when set, receives one line per request and delivery.
 	Logf func(format string, args ...any)
 }
@@ -52,10 +57,11 @@ type Sim struct {
 	mu sync.Mutex // guards everything below and the objects they point to
 	st state
 
-	faults *faultInjector
-	rates  *rateLimiter
-	stats  *accountant
-	hooks  *deliveryQueue
+	faults    *faultInjector
+	rates     *rateLimiter
+	secondary *secondaryLimiter
+	stats     *accountant
+	hooks     *deliveryQueue
 }
 
 // state is the simulated GitHub data. It is guarded by Sim.mu.
@@ -120,9 +126,10 @@ func newSim(opts Options) *Sim {
 			userTokens:    map[string]userToken{},
 			manifests:     map[string]manifestCode{},
 		},
-		faults: newFaultInjector(opts.Seed),
-		rates:  newRateLimiter(opts.RateLimit),
-		stats:  newAccountant(),
+		faults:    newFaultInjector(opts.Seed),
+		rates:     newRateLimiter(opts.RateLimit),
+		secondary: newSecondaryLimiter(opts.SecondaryLimits),
+		stats:     newAccountant(),
 	}
 	s.hooks = newDeliveryQueue(s)
 	s.routes = s.buildRoutes()
@@ -172,6 +179,9 @@ type response struct {
 	body   any    // encoded as JSON unless nil
 	raw    []byte // sent as is (Accept: application/vnd.github.raw) when set
 	header http.Header
+	// encoded is body as JSON once withETag has encoded it, so that write
+	// does not encode a page a second time.
+	encoded []byte
 }
 
 func jsonResponse(status int, body any) *response { return &response{status: status, body: body} }
@@ -339,11 +349,26 @@ func (s *Sim) handle(c *reqCtx) *response {
 		return resp
 	}
 	rateKey := c.auth.rateKey()
+	// A request is in flight from here, so that one held by a latency
+	// fault or waiting for the state counts against the concurrent limit.
+	ok, inFlight := s.secondary.enter(rateKey)
+	s.stats.peaks(0, inFlight)
+	if !ok {
+		return s.secondaryLimited(c, time.Second)
+	}
+	defer s.secondary.leave(rateKey)
 	if resp := s.applyFaults(c); resp != nil {
 		return resp
 	}
 	if rate := s.rates.peek(rateKey, s.opts.Now()); rate.Remaining <= 0 {
 		return primaryRateLimited(c, rate)
+	}
+	if c.isContentWrite() {
+		retry, lastMinute := s.secondary.write(rateKey)
+		s.stats.peaks(lastMinute, 0)
+		if retry > 0 {
+			return s.secondaryLimited(c, retry)
+		}
 	}
 
 	s.mu.Lock()
@@ -391,10 +416,13 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, c *reqCtx, resp *res
 		w.WriteHeader(resp.status)
 		return
 	}
-	data, err := json.Marshal(resp.body)
-	if err != nil {
-		http.Error(w, fmt.Sprintf("githubsim: encode response: %v", err), http.StatusInternalServerError)
-		return
+	data := resp.encoded
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(resp.body); err != nil {
+			http.Error(w, fmt.Sprintf("githubsim: encode response: %v", err), http.StatusInternalServerError)
+			return
+		}
 	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
@@ -432,6 +460,7 @@ func withETag(r *http.Request, resp *response) *response {
 	if err != nil {
 		return resp
 	}
+	resp.encoded = data
 	etag := etagFor(data)
 	if resp.header == nil {
 		resp.header = http.Header{}
