@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/handlers"
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
@@ -36,6 +38,7 @@ type Bot struct {
 	clients githubapp.ClientCreator
 	env     *handlers.Env
 	queue   *queue
+	pacers  *pace.Registry
 	hook    http.Handler
 	resync  *Resyncer
 	metrics *metrics
@@ -62,12 +65,25 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, log: log}
 	b.metrics = newMetrics(func() int64 { return b.queue.Pending() }, func() time.Time { return b.resync.LastClean() })
+	limits := cfg.PaceLimits
+	if limits == (pace.Limits{}) {
+		limits = pace.DefaultLimits
+	}
+	pacers, err := pace.NewRegistry(limits, maxPacers, cfg.PaceClock)
+	if err != nil {
+		return nil, err
+	}
+	b.pacers = pacers
 	opts := []githubapp.ClientOption{
 		// Outside in: the rate left per installation; waiting out GitHub's
-		// secondary rate limits; the requests as sent, retries included.
-		githubapp.WithClientMiddleware(b.metrics.rateMiddleware(), politeness(log), rewind, b.metrics.requestMiddleware(cfg.apiURL())),
+		// secondary rate limits (for requests no pacer paces); pacing each
+		// installation's requests under GitHub's secondary limits, and
+		// retrying what GitHub refused all the same; a time limit on each
+		// attempt (not on the request: a write may wait long for its
+		// turn); the requests as sent, retries included.
+		githubapp.WithClientMiddleware(b.metrics.rateMiddleware(), politeness(log), paced(log),
+			attemptTimeout(AttemptTimeout), rewind, b.metrics.requestMiddleware(cfg.apiURL())),
 		githubapp.WithClientUserAgent("newsletter-bot"),
-		githubapp.WithClientTimeout(30 * time.Second),
 		// Conditional requests: every GET is revalidated with its ETag, and a
 		// 304 does not count against the rate limit.
 		githubapp.WithClientCaching(true, newResponseCache),
@@ -82,7 +98,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 		return nil, err
 	}
 	b.clients = clients
-	b.env = &handlers.Env{Clients: clients, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
+	b.env = &handlers.Env{Clients: clients, Pacers: pacers, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
 		Now: cfg.Now, Clock: cfg.Clock, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
 	b.queue = newQueue(cfg.QueueSize, cfg.Workers)
 	b.queue.admit = func() error {
@@ -370,6 +386,55 @@ func politeness(log *slog.Logger) githubapp.ClientMiddleware {
 					"method", c.Request.Method, "path", c.Request.URL.Path, "until", c.ResetTime)
 			}))
 	}
+}
+
+// paced paces each installation's requests (internal/pace) and logs what
+// GitHub refused all the same.
+func paced(log *slog.Logger) githubapp.ClientMiddleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return pace.NewTransport(next, func(r *http.Request, until time.Time) {
+			log.Warn("hit GitHub's secondary rate limit; this installation's writes wait, then the request is sent again",
+				"method", r.Method, "path", r.URL.Path, "until", until)
+		})
+	}
+}
+
+// AttemptTimeout bounds one attempt of a request to GitHub, from sending
+// it to reading its answer's body.
+const AttemptTimeout = 30 * time.Second
+
+// maxPacers bounds the installations whose pacing the bot remembers; past
+// it, idle ones are forgotten first.
+const maxPacers = 10000
+
+// attemptTimeout gives each attempt of a request at most d, from when it
+// leaves the pacer to when its answer's body is closed: a request that
+// waited its turn still gets its full time on the wire.
+func attemptTimeout(d time.Duration) githubapp.ClientMiddleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			resp, err := next.RoundTrip(r.WithContext(ctx))
+			if err != nil {
+				cancel()
+				return nil, err
+			}
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+			return resp, nil
+		})
+	}
+}
+
+// cancelOnClose ends an attempt's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // rewind gives every attempt of a request its body afresh, so that a retry

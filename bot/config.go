@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 )
 
 // Config is what the server needs to run as a GitHub App. Load it with
@@ -28,6 +30,13 @@ type Config struct {
 	// leaves older ones unanswered).
 	ResyncEvery    time.Duration
 	ResyncLookback time.Duration
+	// PaceLimits are the write and concurrency limits each installation's
+	// requests are paced under (zero: pace.DefaultLimits, under GitHub's
+	// secondary limits with headroom).
+	PaceLimits pace.Limits
+	// PaceClock is the time pacing is measured in (nil: real time); the
+	// demo's runs faster.
+	PaceClock pace.Clock
 	// QueueSize objects (issues, comments' commands, draft pull requests)
 	// may have Work waiting for Workers; deliveries about an object that
 	// waits merge into its Work. Beyond QueueSize objects GitHub gets a 503

@@ -126,6 +126,7 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 	last := r.last[key]
 	r.mu.Unlock()
 
+	ctx = r.Env.Paced(ctx, installationID)
 	svc, err := r.Env.Service(ctx, installationID, repo)
 	if errors.Is(err, reconcile.ErrConfig) {
 		return rep // reported on the repository; nothing runs until it is fixed

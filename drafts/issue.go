@@ -3,6 +3,7 @@ package drafts
 import (
 	"encoding/json"
 	"strings"
+	"time"
 )
 
 // Issue is the part of a GitHub issue the newsletter reads. Its JSON matches the
@@ -17,6 +18,7 @@ type Issue struct {
 	User        User            `json:"user"`
 	State       string          `json:"state"`
 	PullRequest json.RawMessage `json:"pull_request,omitempty"`
+	CreatedAt   time.Time       `json:"created_at,omitzero"`
 }
 
 // Label is an issue label; only its name matters here.

@@ -19,12 +19,14 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
 // Env is what every handler shares.
 type Env struct {
 	Clients githubapp.ClientCreator
+	Pacers  *pace.Registry // each installation's pacing of requests; nil: none
 	Forms   map[drafts.Kind]*drafts.Form
 	Memo    *reconcile.Memo  // the replica's memory between events
 	Now     func() time.Time // the newsletter's calendar (reconcile.Service.Now)
@@ -58,6 +60,15 @@ func (e *Env) log() *slog.Logger {
 		return slog.Default()
 	}
 	return e.Log
+}
+
+// Paced returns ctx with the installation's pacer (see internal/pace), so
+// that its requests keep under GitHub's secondary limits.
+func (e *Env) Paced(ctx context.Context, installationID int64) context.Context {
+	if e.Pacers == nil {
+		return ctx
+	}
+	return pace.WithPacer(ctx, e.Pacers.Get(installationID))
 }
 
 // Service builds the use cases for one repository of an installation. A

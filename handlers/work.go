@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/palantir/go-githubapp/githubapp"
 
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
@@ -118,8 +119,14 @@ func (w *Work) Merge(newer Work) {
 	}
 }
 
-// Run does w, reading GitHub as it is now.
+// Run does w, reading GitHub as it is now. Its writes are paced with the
+// installation's others; answers to commands and a new submission's first
+// status go before the rest.
 func (e *Env) Run(ctx context.Context, w Work) error {
+	ctx = e.Paced(ctx, w.Installation)
+	if w.Kind == WorkCommands || (w.Kind == WorkIssue && w.Action == "opened") {
+		ctx = pace.WithPriority(ctx, pace.High)
+	}
 	repo := &github.Repository{Owner: &github.User{Login: github.String(w.Repo.Owner)}, Name: github.String(w.Repo.Name),
 		DefaultBranch: github.String(w.Repo.DefaultBranch), HTMLURL: github.String(w.Repo.HTMLURL)}
 	svc, err := e.Service(ctx, w.Installation, repo)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/newsletter-bot/newsletter-bot/bot"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
@@ -49,6 +50,13 @@ type Options struct {
 	// Clock, when set, is GitHub's wall clock (the simulator's) and the
 	// replicas' (the age of claims, the resync's windows): tests move it.
 	Clock *simtest.Clock
+	// Speed is how many times faster than GitHub's secondary limits allow
+	// the replicas may write, and the simulator lets them (zero:
+	// DefaultSpeed). Months are played in seconds, so real-time pacing at
+	// GitHub's rates would only make the story slow; both sides are scaled
+	// alike, so the simulator still refuses what a replica writes beyond
+	// its pace.
+	Speed float64
 	// Kills is the chance that a request a replica sends is its last: the
 	// replica dies there (kill -9: the request is sent or not, its answer
 	// lost, nothing after it goes out, its memory is gone), and a fresh
@@ -120,7 +128,10 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	simOpts := githubsim.Options{Seed: opts.Seed, RateLimit: opts.RateLimit}
+	if opts.Speed == 0 {
+		opts.Speed = DefaultSpeed
+	}
+	simOpts := githubsim.Options{Seed: opts.Seed, RateLimit: opts.RateLimit, SecondaryLimits: secondaryLimits(opts.Speed)}
 	if opts.Clock != nil {
 		simOpts.Now = opts.Clock.Now
 	}
@@ -186,6 +197,17 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	return w, nil
 }
 
+// DefaultSpeed is Options.Speed's default: an hour of GitHub's windows
+// passes in 0.36 s, so a chaos run's three months (some 600 writes in ten
+// seconds) are never held back by them.
+const DefaultSpeed = 10000
+
+// secondaryLimits are GitHub's secondary limits, sped up: the writes a
+// minute and an hour scaled, concurrency as GitHub's.
+func secondaryLimits(speed float64) githubsim.SecondaryLimits {
+	return githubsim.SecondaryLimits{Enforce: true, PerMinute: int(80 * speed), PerHour: int(500 * speed)}
+}
+
 // startReplica starts replica i (again): a new bot, its own memory, its
 // own listener.
 func (w *World) startReplica(i int) (*replica, error) {
@@ -197,6 +219,7 @@ func (w *World) startReplica(i int) (*replica, error) {
 	cfg.ShutdownGrace = 5 * time.Second
 	cfg.Now = w.Calendar.Now
 	cfg.ClaimTTL, cfg.ClaimWait = w.opts.ClaimTTL, w.opts.ClaimWait
+	cfg.PaceClock = pace.FastClock(w.opts.Speed) // GitHub's pace, and its pauses, sped up like the simulator's limits
 	if w.opts.Clock != nil {
 		cfg.Clock = w.opts.Clock.Now
 	}

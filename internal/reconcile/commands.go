@@ -202,16 +202,13 @@ func runDecline(ctx context.Context, x *commandRun) (string, error) {
 		return why, nil
 	}
 	l := x.s.Config.Labels
-	if err := x.s.relabel(ctx, x.issue, []string{l.Declined}, []string{l.Accepted, l.Deferred}); err != nil {
-		return "", err
-	}
 	marker := fmt.Sprintf(declinedMarker, x.comment.ID)
 	msg := fmt.Sprintf("%s\nDeclined by @%s for the newsletter: %s\n\nThank you for the suggestion all the same.",
 		marker, x.comment.User, drafts.PlainUpTo(x.args, maxReason))
 	if err := x.s.upsertComment(ctx, x.issue.Number, marker, msg); err != nil {
 		return "", err
 	}
-	return "", x.s.closeIssue(ctx, x.issue, "not_planned")
+	return "", x.s.closeRelabelled(ctx, x.issue, []string{l.Declined}, []string{l.Accepted, l.Deferred}, "not_planned")
 }
 
 func runDefer(ctx context.Context, x *commandRun) (string, error) {
@@ -291,10 +288,7 @@ func runWithdraw(ctx context.Context, x *commandRun) (string, error) {
 	}
 	// A deferral ends with the submission: it waits for no edition now
 	// (and is the same whether the defer before it ran on time or late).
-	if err := x.s.relabel(ctx, x.issue, nil, []string{x.s.Config.Labels.Deferred}); err != nil {
-		return "", err
-	}
-	return "", x.s.closeIssue(ctx, x.issue, "not_planned")
+	return "", x.s.closeRelabelled(ctx, x.issue, nil, []string{x.s.Config.Labels.Deferred}, "not_planned")
 }
 
 // relabel adds and removes labels, writing only what differs, and keeps
@@ -341,15 +335,32 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// closeIssue closes an open issue with a reason and keeps issue current.
-func (s *Service) closeIssue(ctx context.Context, issue *drafts.Issue, reason string) error {
+// closeRelabelled closes an open issue with a reason and changes its labels
+// in one write (GitHub's issue PATCH sets state, reason and labels at
+// once). The labels written are the issue's as just read, changed: a label
+// someone changes between that read and this write is lost, which is why
+// only a close, which ends the issue's life, is combined so. A closed
+// issue is relabelled label by label.
+func (s *Service) closeRelabelled(ctx context.Context, issue *drafts.Issue, add, remove []string, reason string) error {
 	if issue.State == "closed" {
-		return nil
+		return s.relabel(ctx, issue, add, remove)
 	}
-	if err := s.GH.CloseIssue(ctx, s.Repo, issue.Number, reason); err != nil {
+	var labels []drafts.Label
+	var names []string
+	for _, l := range issue.Labels {
+		if !contains(remove, l.Name) || contains(add, l.Name) {
+			labels, names = append(labels, l), append(names, l.Name)
+		}
+	}
+	for _, l := range add {
+		if !contains(names, l) {
+			labels, names = append(labels, drafts.Label{Name: l}), append(names, l)
+		}
+	}
+	if err := s.GH.CloseWithLabels(ctx, s.Repo, issue.Number, reason, names); err != nil {
 		return err
 	}
-	issue.State = "closed"
+	issue.State, issue.Labels = "closed", labels
 	return nil
 }
 

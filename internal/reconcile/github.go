@@ -147,7 +147,7 @@ func (g *GitHub) Issue(ctx context.Context, r Repo, number int) (drafts.Issue, e
 // IssueOf converts go-github's issue to the newsletter's.
 func IssueOf(i *github.Issue) drafts.Issue {
 	out := drafts.Issue{Number: i.GetNumber(), Title: i.GetTitle(), Body: i.GetBody(), State: i.GetState(),
-		HTMLURL: i.GetHTMLURL(), User: drafts.User{Login: i.GetUser().GetLogin()}}
+		HTMLURL: i.GetHTMLURL(), User: drafts.User{Login: i.GetUser().GetLogin()}, CreatedAt: i.GetCreatedAt().Time}
 	for _, l := range i.Labels {
 		out.Labels = append(out.Labels, drafts.Label{Name: l.GetName()})
 	}
@@ -194,6 +194,14 @@ func (g *GitHub) RemoveLabel(ctx context.Context, r Repo, number int, label stri
 func (g *GitHub) CloseIssue(ctx context.Context, r Repo, number int, reason string) error {
 	_, resp, err := g.c.Issues.Edit(ctx, r.Owner, r.Name, number, &github.IssueRequest{
 		State: github.String("closed"), StateReason: github.String(reason)})
+	return classify(resp, err)
+}
+
+// CloseWithLabels closes an issue with a reason and sets its labels, in one
+// PATCH: one write instead of one per label and one for the close.
+func (g *GitHub) CloseWithLabels(ctx context.Context, r Repo, number int, reason string, labels []string) error {
+	_, resp, err := g.c.Issues.Edit(ctx, r.Owner, r.Name, number, &github.IssueRequest{
+		State: github.String("closed"), StateReason: github.String(reason), Labels: &labels})
 	return classify(resp, err)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 )
 
 // PullEvent handles what happened to a pull request on a draft branch:
@@ -88,6 +89,7 @@ type PublishOutcome struct {
 // it, the publication is not done, and RepairPublications does it again
 // (every step is idempotent), however long after the merge that is.
 func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error) {
+	ctx = pace.WithPriority(ctx, pace.Bulk) // a notice per item: after answers and new submissions
 	d, ok := s.draftOf(pull)
 	if !ok || !pull.Merged {
 		return PublishOutcome{}, nil
@@ -211,19 +213,16 @@ func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *draft
 	if err := s.upsertComment(ctx, issue.Number, marker, msg); err != nil {
 		return err
 	}
-	if !issue.HasLabel(s.Config.Labels.Published) {
-		if err := s.write("label published", issue.Number, func() error {
-			return s.GH.AddLabels(ctx, s.Repo, issue.Number, s.Config.Labels.Published)
-		}); err != nil {
-			return err
-		}
-	}
+	published := []string{s.Config.Labels.Published}
 	if sub.Kind != drafts.KindEvent && issue.State == "open" {
-		return s.write("close published", issue.Number, func() error {
-			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
+		// Label and close in one write.
+		return s.write("label and close published", issue.Number, func() error {
+			return s.closeRelabelled(ctx, &issue, published, nil, "completed")
 		})
 	}
-	return nil
+	return s.write("label published", issue.Number, func() error {
+		return s.relabel(ctx, &issue, published, nil)
+	})
 }
 
 func (s *Service) publishedKey(edition int) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 )
 
 // Draft is the open draft pull request of an edition, as the bot opened it.
@@ -175,6 +176,12 @@ func (s *Service) ReconcileIssue(ctx context.Context, number int) error {
 // with the line it will carry or what to fix, the edition it is headed for
 // and the draft. draft is the open draft, if any (see OpenDraft).
 func (s *Service) ReconcileSubmission(ctx context.Context, issue drafts.Issue, draft *Draft) error {
+	return s.reconcileSubmission(ctx, issue, draft, nil)
+}
+
+// reconcileSubmission is ReconcileSubmission with the issue's comments,
+// when they were listed already (nil: read them).
+func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, draft *Draft, comments []Comment) error {
 	p := drafts.NewParser(s.Config, s.Forms)
 	sub := p.Parse(issue)
 	if sub.Kind == "" || sub.Status.PullRequest {
@@ -202,9 +209,11 @@ func (s *Service) ReconcileSubmission(ctx context.Context, issue drafts.Issue, d
 			}
 		}
 	}
-	comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
-	if err != nil {
-		return err
+	var err error
+	if comments == nil {
+		if comments, err = s.GH.Comments(ctx, s.Repo, issue.Number); err != nil {
+			return err
+		}
 	}
 	st := statusFacts{deferredPast: s.deferredPast(comments)}
 	if draft != nil && sub.Valid() && draft.Conflict(s.Config) {
@@ -257,10 +266,17 @@ func (s *Service) deferredPast(comments []Comment) int {
 }
 
 // UpdateStatuses brings every open submission's status comment up to date
-// with draft, the draft just opened (nil: none is open). Each costs a read
-// of its comments, and an edit where the text changed.
+// with draft, the draft just opened (nil: none is open). The comments are
+// read in one listing of the repository's (about one request per hundred
+// comments), and a status is edited only where its text changed: opening a
+// draft changes the statuses of the items it takes in, not the others.
 func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error) {
+	ctx = pace.WithPriority(ctx, pace.Bulk) // many writes: after answers and new submissions
 	issues, err := s.submissions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	byIssue, err := s.commentsOf(ctx, issues)
 	if err != nil {
 		return 0, err
 	}
@@ -273,11 +289,62 @@ func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error)
 	}
 	var errs []error
 	for _, i := range issues { // one issue's failure does not hold the others back
-		if err := s.ReconcileSubmission(ctx, i, draft); err != nil {
+		var comments []Comment
+		if byIssue != nil {
+			comments = byIssue[i.Number]
+			if comments == nil {
+				comments = []Comment{} // listed: it has none
+			}
+		}
+		if err := s.reconcileSubmission(ctx, i, draft, comments); err != nil {
 			errs = append(errs, fmt.Errorf("issue #%d: %w", i.Number, err))
 		}
 	}
 	return len(issues), errors.Join(errs...)
+}
+
+// perIssueReads is how many submissions are cheaper to read one by one
+// than with a listing of the repository's comments, which may hold many
+// more than theirs.
+const perIssueReads = 20
+
+// commentsOf lists the comments of issues by issue, in one listing of the
+// repository's comments since the oldest of them was created; nil when
+// there are few enough issues to read theirs one by one.
+func (s *Service) commentsOf(ctx context.Context, issues []drafts.Issue) (map[int][]Comment, error) {
+	if len(issues) <= perIssueReads {
+		return nil, nil
+	}
+	var since time.Time
+	for _, i := range issues {
+		if i.CreatedAt.IsZero() {
+			since = time.Time{}
+			break
+		}
+		if since.IsZero() || i.CreatedAt.Before(since) {
+			since = i.CreatedAt
+		}
+	}
+	// A comment's updated_at is never before its issue was created; the
+	// listing filters on it. A minute of margin for clock skew.
+	if !since.IsZero() {
+		since = since.Add(-time.Minute)
+	}
+	all, err := s.GH.RepoComments(ctx, s.Repo, since)
+	if err != nil {
+		return nil, err
+	}
+	wanted := make(map[int]bool, len(issues))
+	for _, i := range issues {
+		wanted[i.Number] = true
+	}
+	out := make(map[int][]Comment, len(issues))
+	for _, c := range all {
+		if wanted[c.IssueNumber] {
+			out[c.IssueNumber] = append(out[c.IssueNumber], c)
+		}
+	}
+	return out, nil
 }
 
 // upsertComment keeps exactly one bot comment with marker on an issue:
