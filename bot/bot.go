@@ -65,11 +65,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, log: log}
 	b.metrics = newMetrics(func() int64 { return b.queue.Pending() }, func() time.Time { return b.resync.LastClean() })
-	limits := cfg.PaceLimits
-	if limits == (pace.Limits{}) {
-		limits = pace.DefaultLimits
-	}
-	pacers, err := pace.NewRegistry(limits, maxPacers, cfg.PaceClock)
+	pacers, err := pace.NewRegistry(cfg.paceLimits(), maxPacers, cfg.PaceClock)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,12 @@ const (
 	EnvAPIURL         = "GITHUB_API_URL"
 	EnvAddr           = "NEWSLETTER_BOT_ADDR"
 	EnvResyncEvery    = "NEWSLETTER_BOT_RESYNC_EVERY"
+	// The pace of each installation's requests (see pace.DefaultLimits):
+	// for GitHub Enterprise Server, whose administrators set other limits,
+	// and for benchmarks against the simulator.
+	EnvWritesPerMinute    = "NEWSLETTER_BOT_WRITES_PER_MINUTE"
+	EnvWritesPerHour      = "NEWSLETTER_BOT_WRITES_PER_HOUR"
+	EnvConcurrentRequests = "NEWSLETTER_BOT_CONCURRENT_REQUESTS"
 )
 
 // DefaultConfig returns the defaults, without credentials.
@@ -144,7 +150,34 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.ResyncEvery = d
 	}
+	for _, e := range []struct {
+		name string
+		to   *int
+	}{{EnvWritesPerMinute, &c.PaceLimits.PerMinute}, {EnvWritesPerHour, &c.PaceLimits.PerHour}, {EnvConcurrentRequests, &c.PaceLimits.Concurrent}} {
+		if v := getenv(e.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return c, fmt.Errorf("%s=%q: want a whole number of at least 1", e.name, v)
+			}
+			*e.to = n
+		}
+	}
 	return c, nil
+}
+
+// paceLimits are PaceLimits with each limit not set (zero) the default's.
+func (c *Config) paceLimits() pace.Limits {
+	l := c.PaceLimits
+	if l.PerMinute == 0 {
+		l.PerMinute = pace.DefaultLimits.PerMinute
+	}
+	if l.PerHour == 0 {
+		l.PerHour = pace.DefaultLimits.PerHour
+	}
+	if l.Concurrent == 0 {
+		l.Concurrent = pace.DefaultLimits.Concurrent
+	}
+	return l
 }
 
 // Check says what is missing or wrong, every problem at once, each with
@@ -171,6 +204,11 @@ func (c *Config) Check() error {
 	}
 	if c.ResyncEvery < 0 || (c.ResyncEvery > 0 && c.ResyncEvery < 30*time.Second) {
 		errs = append(errs, fmt.Errorf("resync every %s: want 0 (start-up only) or at least 30s, to stay well inside GitHub's rate limits", c.ResyncEvery))
+	}
+	if c.PaceLimits != (pace.Limits{}) {
+		if err := c.paceLimits().Check(); err != nil {
+			errs = append(errs, fmt.Errorf("pacing (%s, %s, %s): %w", EnvWritesPerMinute, EnvWritesPerHour, EnvConcurrentRequests, err))
+		}
 	}
 	if c.QueueSize < 0 || c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("queue of %d objects with %d workers: want a queue of 0 or more and at least one worker", c.QueueSize, c.Workers))
