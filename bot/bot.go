@@ -491,18 +491,33 @@ func (b *Bot) knownEvent(h string) string {
 }
 
 // newResponseCache is one installation client's ETag cache: the last 256
-// responses, none over 1 MiB (a bounded httpcache.Cache; go-githubapp's
-// default keeps everything forever).
+// responses, none over 1 MiB, 16 MiB in all (a bounded httpcache.Cache;
+// go-githubapp's default keeps everything forever). go-githubapp keeps up
+// to 64 installation clients, so the caches take at most 1 GiB in theory
+// and far less in practice: listings are the big answers, a few hundred
+// kilobytes a page.
 func newResponseCache() httpcache.Cache {
-	c, _ := lru.New(256) // only fails for a size below 1
-	return lruCache{c}
+	l := &lruCache{max: maxCachedBytes}
+	l.c, _ = lru.NewWithEvict(256, func(_, v any) { l.bytes -= len(v.([]byte)) }) // only fails for a size below 1
+	return l
 }
 
-const maxCachedResponse = 1 << 20
+const (
+	maxCachedResponse = 1 << 20
+	maxCachedBytes    = 16 << 20
+)
 
-type lruCache struct{ c *lru.Cache }
+// lruCache is an LRU of responses bounded in number and in bytes.
+type lruCache struct {
+	mu    sync.Mutex // over c and bytes: the eviction callback runs inside c's calls
+	c     *lru.Cache
+	bytes int
+	max   int
+}
 
-func (l lruCache) Get(key string) ([]byte, bool) {
+func (l *lruCache) Get(key string) ([]byte, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	v, ok := l.c.Get(key)
 	if !ok {
 		return nil, false
@@ -510,12 +525,22 @@ func (l lruCache) Get(key string) ([]byte, bool) {
 	return v.([]byte), true
 }
 
-func (l lruCache) Set(key string, b []byte) {
+func (l *lruCache) Set(key string, b []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.c.Remove(key)
 	if len(b) > maxCachedResponse {
-		l.c.Remove(key)
 		return
 	}
 	l.c.Add(key, b)
+	l.bytes += len(b)
+	for l.bytes > l.max && l.c.Len() > 1 {
+		l.c.RemoveOldest()
+	}
 }
 
-func (l lruCache) Delete(key string) { l.c.Remove(key) }
+func (l *lruCache) Delete(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.c.Remove(key)
+}

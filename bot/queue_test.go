@@ -223,3 +223,31 @@ func TestQueueSurvivesAPanic(t *testing.T) {
 		t.Errorf("%d runs, %d failed; want 2 runs, 1 failed", q.Runs(), failed.Load())
 	}
 }
+
+// TestResponseCacheIsBoundedInBytes: the ETag cache keeps at most
+// maxCachedBytes of answers, the oldest going first, and none over
+// maxCachedResponse.
+func TestResponseCacheIsBoundedInBytes(t *testing.T) {
+	c := newResponseCache().(*lruCache)
+	page := make([]byte, 300<<10) // a listing page
+	for i := range 200 {
+		c.Set(strconv.Itoa(i), page)
+	}
+	if c.bytes > maxCachedBytes || c.bytes != c.c.Len()*len(page) {
+		t.Errorf("%d bytes in %d entries, want at most %d, counted right", c.bytes, c.c.Len(), maxCachedBytes)
+	}
+	if _, ok := c.Get("199"); !ok {
+		t.Error("the newest answer is gone")
+	}
+	if _, ok := c.Get("0"); ok {
+		t.Error("the oldest answer is still there")
+	}
+	c.Set("199", make([]byte, maxCachedResponse+1))
+	if _, ok := c.Get("199"); ok {
+		t.Error("an answer over the size limit is kept")
+	}
+	c.Delete("198")
+	if c.bytes != c.c.Len()*len(page) {
+		t.Errorf("%d bytes counted for %d entries after removals", c.bytes, c.c.Len())
+	}
+}
