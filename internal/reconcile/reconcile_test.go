@@ -25,8 +25,16 @@ type world struct {
 // todogroup/ospology (see simtest) and a service whose day is today.
 func newWorld(t testing.TB, today string) *world {
 	t.Helper()
+	return newWorldWith(t, today, githubsim.Options{})
+}
+
+// newWorldWith is newWorld with the simulator's options (its seed and
+// clock are the world's).
+func newWorldWith(t testing.TB, today string, opts githubsim.Options) *world {
+	t.Helper()
 	clock := &simtest.Clock{}
-	sim := githubsim.New(githubsim.Options{Seed: 1, Now: clock.Now})
+	opts.Seed, opts.Now = 1, clock.Now
+	sim := githubsim.New(opts)
 	t.Cleanup(sim.Close)
 	check(t, simtest.Setup(sim, ""))
 	client, err := simtest.InstallationClient(sim)

@@ -70,7 +70,13 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 	// 1. Commands nobody answered, issue by issue, each issue's in order:
 	// they change labels the next steps read.
 	var err error
-	rep.Commands, err = s.resyncCommands(ctx, lookback)
+	from := s.wallClock().Add(-lookback).Truncate(time.Hour)
+	if !first && since.Add(-overlap).After(from) {
+		// After a clean pass, only the comments written or edited since
+		// can hold a command it did not see: one page, not the lookback's.
+		from = since.Add(-overlap)
+	}
+	rep.Commands, err = s.resyncCommands(ctx, from)
 	fail("commands", err)
 
 	// 2. Editions merged whose publication never finished.
@@ -110,8 +116,16 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 	} else {
 		issues, err := s.updatedSubmissions(ctx, since.Add(-overlap))
 		fail("updated submissions", err)
+		byIssue, err := s.commentsOf(ctx, issues) // one listing when many changed
+		fail("comments", err)
 		for _, i := range issues {
-			if err := s.ReconcileSubmission(ctx, i, draft); err != nil {
+			var comments []Comment
+			if byIssue != nil {
+				if comments = byIssue[i.Number]; comments == nil {
+					comments = []Comment{}
+				}
+			}
+			if err := s.reconcileSubmission(ctx, i, draft, comments); err != nil {
 				fail(fmt.Sprintf("issue #%d", i.Number), err)
 				continue
 			}
@@ -125,11 +139,12 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 	return rep, finish()
 }
 
-// resyncCommands answers the command comments of the last lookback that
-// have no answer yet. The window ends at the hour, so the listing's URL
-// stays the same for an hour and mostly answers 304.
-func (s *Service) resyncCommands(ctx context.Context, lookback time.Duration) (int, error) {
-	from := s.wallClock().Add(-lookback).Truncate(time.Hour)
+// resyncCommands answers the command comments updated since from that
+// have no answer yet. On a replica's first pass from is the lookback's
+// start, at the hour, so the listing's URL stays the same for an hour and
+// mostly answers 304; later passes look only at what changed since the
+// last clean one.
+func (s *Service) resyncCommands(ctx context.Context, from time.Time) (int, error) {
 	comments, err := s.GH.RepoComments(ctx, s.Repo, from)
 	if err != nil {
 		return 0, err

@@ -1,0 +1,98 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+)
+
+// fill files n accepted submissions, a third of each kind, as people would
+// (no webhooks reach the service: the test calls it).
+func (w *world) fill(t testing.TB, n int) {
+	t.Helper()
+	for i := range n {
+		var k drafts.Kind
+		var a map[string]string
+		link := fmt.Sprintf("https://example.com/%d", i)
+		switch i % 3 {
+		case 0:
+			k, a = drafts.KindJob, job(fmt.Sprintf("Org %d", i), link)
+		case 1:
+			k, a = drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
+		default:
+			k, a = drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
+				"city": "Berlin", "country": "Germany", "link": link}
+		}
+		_, err := w.sim.Actor("ana").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a),
+			w.svc.Config.Labels.ForKind(k), w.svc.Config.Labels.Accepted)
+		check(t, err)
+	}
+}
+
+// measure runs f and returns the simulator's counters for it.
+func (w *world) measure(t testing.TB, f func() error) githubsim.Stats {
+	t.Helper()
+	w.sim.ResetStats()
+	check(t, f())
+	return w.sim.Stats()
+}
+
+// TestBudgetsAtScale measures what each step costs with N = 100, 1,000 and
+// (without -short or -race) 10,000 submissions, and holds the costs that must not
+// grow with N to bounds of 10 or 12 requests plus one per hundred
+// submissions (a page of a listing).
+func TestBudgetsAtScale(t *testing.T) {
+	sizes := scaleSizes
+	if testing.Short() {
+		sizes = sizes[:2]
+	}
+	for _, n := range sizes {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			// The first pass writes a status on every submission: 10,000 of
+			// them are over an hour's 5,000 requests, which a replica spreads
+			// over the hours it takes (its writes are paced). Here the hour
+			// is lifted, to count.
+			w := newWorldWith(t, "2026-11-25", githubsim.Options{RateLimit: 1 << 30})
+			ctx := context.Background()
+			w.fill(t, n)
+			pages := (n + 99) / 100
+			row := func(what string, s githubsim.Stats, maxRequests, maxWrites int) {
+				t.Helper()
+				t.Logf("N=%-6d %-52s %6d requests %6d writes %5d 304s", n, what, s.Total, s.Writes, s.NotModified)
+				if maxRequests >= 0 && s.Total > maxRequests {
+					t.Errorf("%s: %d requests, want at most %d", what, s.Total, maxRequests)
+				}
+				if maxWrites >= 0 && s.Writes > maxWrites {
+					t.Errorf("%s: %d writes, want at most %d: %v", what, s.Writes, maxWrites, s.ByRoute)
+				}
+			}
+
+			// The replica's first pass writes every status; a replica that
+			// starts later finds them right and writes nothing.
+			first := w.measure(t, func() error { _, err := w.svc.Resync(ctx, time.Time{}, time.Hour); return err })
+			row("first resync pass (every status written)", first, -1, -1)
+			restarted := w.measure(t, func() error { _, err := w.svc.Resync(ctx, time.Time{}, time.Hour); return err })
+			row("first pass of a restarted replica", restarted, 20+5*pages, 0)
+			// A minute later (GitHub's since has whole seconds), a pass that
+			// starts where the last one ended.
+			w.clock.Advance(time.Minute)
+			last := w.clock.Now().Add(overlap)
+			steady := w.measure(t, func() error { _, err := w.svc.Resync(ctx, last, time.Hour); return err })
+			row("steady resync, nothing changed", steady, 14+pages, 0)
+
+			w.svc.Now = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
+			var out DraftOutcome
+			opening := w.measure(t, func() error { var err error; out, err = w.svc.ReconcileDraft(ctx, true); return err })
+			row("opening the draft", opening, 12+pages, -1)
+			if len(out.Result.Included) != n {
+				t.Fatalf("the draft includes %d, want %d", len(out.Result.Included), n)
+			}
+			statuses := w.measure(t, func() error { return w.svc.PullChanged(ctx, out.Draft.Pull.Number, true, false, false) })
+			row("what opening sets off (statuses name the draft)", statuses, 20+5*pages+n, n)
+		})
+	}
+}
