@@ -76,6 +76,9 @@ type World struct {
 	front   *http.Server // receives the simulator's webhooks, hands them to the replicas
 	cancel  context.CancelFunc
 	killRng *rand.Rand
+	// paceClock is GitHub's time for its secondary limits, Speed times
+	// faster than the wall clock, shared by the simulator and the replicas.
+	paceClock pace.Clock
 
 	mu       sync.Mutex
 	replicas []*replica
@@ -131,11 +134,15 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if opts.Speed == 0 {
 		opts.Speed = DefaultSpeed
 	}
-	simOpts := githubsim.Options{Seed: opts.Seed, RateLimit: opts.RateLimit, SecondaryLimits: secondaryLimits(opts.Speed)}
+	// One sped-up clock for the simulator's secondary limits and every
+	// replica's pacing: GitHub's numbers, on a faster clock.
+	paceClock := pace.FastClock(opts.Speed)
+	simOpts := githubsim.Options{Seed: opts.Seed, RateLimit: opts.RateLimit,
+		SecondaryLimits: githubsim.SecondaryLimits{Enforce: true, Now: paceClock.Now}}
 	if opts.Clock != nil {
 		simOpts.Now = opts.Clock.Now
 	}
-	w := &World{Sim: githubsim.New(simOpts), Calendar: &Calendar{t: opts.Start}, opts: opts,
+	w := &World{Sim: githubsim.New(simOpts), Calendar: &Calendar{t: opts.Start}, opts: opts, paceClock: paceClock,
 		killRng: rand.New(rand.NewSource(opts.Seed ^ 0x6b111))}
 	ok := false
 	defer func() {
@@ -202,12 +209,6 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 // seconds) are never held back by them.
 const DefaultSpeed = 10000
 
-// secondaryLimits are GitHub's secondary limits, sped up: the writes a
-// minute and an hour scaled, concurrency as GitHub's.
-func secondaryLimits(speed float64) githubsim.SecondaryLimits {
-	return githubsim.SecondaryLimits{Enforce: true, PerMinute: int(80 * speed), PerHour: int(500 * speed)}
-}
-
 // startReplica starts replica i (again): a new bot, its own memory, its
 // own listener.
 func (w *World) startReplica(i int) (*replica, error) {
@@ -219,7 +220,7 @@ func (w *World) startReplica(i int) (*replica, error) {
 	cfg.ShutdownGrace = 5 * time.Second
 	cfg.Now = w.Calendar.Now
 	cfg.ClaimTTL, cfg.ClaimWait = w.opts.ClaimTTL, w.opts.ClaimWait
-	cfg.PaceClock = pace.FastClock(w.opts.Speed) // GitHub's pace, and its pauses, sped up like the simulator's limits
+	cfg.PaceClock = w.paceClock // GitHub's pace, and its pauses, sped up like the simulator's limits
 	if w.opts.Clock != nil {
 		cfg.Clock = w.opts.Clock.Now
 	}
