@@ -389,7 +389,7 @@ func politeness(log *slog.Logger) githubapp.ClientMiddleware {
 func paced(log *slog.Logger) githubapp.ClientMiddleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return pace.NewTransport(next, func(r *http.Request, until time.Time) {
-			log.Warn("hit GitHub's secondary rate limit; this installation's writes wait, then the request is sent again",
+			log.Warn("GitHub refused a request for a rate limit; this installation's writes wait as long as it asks, then the request is sent again",
 				"method", r.Method, "path", r.URL.Path, "until", until)
 		})
 	}

@@ -271,7 +271,7 @@ func TestSecondaryRateLimitIsWaitedOut(t *testing.T) {
 	if err != nil || len(comments) != 1 || !strings.Contains(comments[0].Body, "newsletter") {
 		t.Fatalf("after the retry: %v comments, %v", len(comments), err)
 	}
-	if !strings.Contains(logs.String(), "secondary rate limit") {
+	if !strings.Contains(logs.String(), "refused a request for a rate limit") {
 		t.Errorf("the wait is not logged:\n%s", logs.String())
 	}
 	_, text := get(t, b.Handler(), "/metrics")
