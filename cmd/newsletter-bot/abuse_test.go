@@ -241,13 +241,20 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // peakRSS reads a process's peak resident memory (VmHWM) from /proc.
-func peakRSS(t *testing.T, pid int) int64 {
+func peakRSS(t testing.TB, pid int) int64 {
+	return procMemory(t, pid, "VmHWM")
+}
+
+// procMemory reads one of a process's memory figures (VmHWM, VmRSS) from
+// /proc, in bytes.
+func procMemory(t testing.TB, pid int, field string) int64 {
+	t.Helper()
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Fatalf("reading the process's memory: %v (this test needs Linux's /proc)", err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err != nil {
 				t.Fatal(err)
@@ -255,12 +262,12 @@ func peakRSS(t *testing.T, pid int) int64 {
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmHWM in /proc/PID/status")
+	t.Fatalf("no %s in /proc/PID/status", field)
 	return 0
 }
 
 // buildBinary builds newsletter-bot, without the race detector.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "newsletter-bot")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -270,7 +277,7 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func waitFor(t *testing.T, url string, within time.Duration) {
+func waitFor(t testing.TB, url string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
