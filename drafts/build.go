@@ -38,6 +38,9 @@ type Result struct {
 	Excluded    []Exclusion
 	Lines       map[int]string // the newsletter line of every valid submission, by issue
 	Markdown    string
+	// Items are the issues reduced to what an update of one of them needs
+	// (see Items): the draft keeps them, to render the next update from.
+	Items Items
 }
 
 // Build parses and validates the issues, decides what goes into the edition
@@ -46,7 +49,9 @@ func Build(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue) (*Resu
 	p := NewParser(cfg, forms)
 	subs := make([]Submission, len(issues))
 	parallel(len(issues), func(i int) { subs[i] = p.Parse(issues[i]) })
-	MarkDuplicates(subs)
+	// The lines are rendered before duplicates are marked: an item keeps
+	// the line of a duplicate too, which goes in by itself once the
+	// earlier issue with its link is closed.
 	rendered := make([]string, len(subs))
 	errs := make([]error, len(subs))
 	parallel(len(subs), func(i int) {
@@ -54,21 +59,31 @@ func Build(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue) (*Resu
 			rendered[i], errs[i] = RenderLine(cfg, &subs[i], ed.Date)
 		}
 	})
+	items := make([]Item, len(subs))
+	for i := range subs {
+		items[i] = itemOf(&subs[i], rendered[i], errs[i])
+	}
+	MarkDuplicates(subs)
 	lines := make(map[int]string, len(subs))
 	for i := range subs {
+		if !subs[i].Valid() {
+			continue
+		}
 		if errs[i] != nil {
 			return nil, errs[i] // a line template that fails fails for every submission
 		}
-		if subs[i].Valid() {
-			lines[subs[i].Issue] = rendered[i]
-		}
+		lines[subs[i].Issue] = rendered[i]
 	}
 	in, out := Select(cfg, subs, ed.Date)
 	md, err := render(cfg, ed, in, lines)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Edition: ed, Submissions: subs, Included: in, Excluded: out, Lines: lines, Markdown: md}, nil
+	its := NewItems(cfg, forms, ed, items)
+	for _, i := range issues {
+		its.Through = max(its.Through, i.Number)
+	}
+	return &Result{Edition: ed, Submissions: subs, Included: in, Excluded: out, Lines: lines, Markdown: md, Items: its}, nil
 }
 
 // ReportEntry is one issue in the JSON report of "newsletter-bot render".

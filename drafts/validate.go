@@ -201,6 +201,21 @@ func (p *Parser) category(r *fieldReader, s *Submission) string {
 // earlier issue that is still in play (open, or an event being listed). The
 // earliest issue keeps the item.
 func MarkDuplicates(subs []Submission) {
+	markDuplicates(subs, func(i int) (string, bool) { return duplicateKey(&subs[i]) })
+}
+
+// duplicateKey is the link a submission claims, as duplicates are compared:
+// none (ok false) when it is no submission, declined, closed or has no link.
+func duplicateKey(s *Submission) (key string, ok bool) {
+	if s.Kind == "" || s.Status.Declined || s.Status.Closed || s.Link() == "" {
+		return "", false
+	}
+	return normalizeLink(s.Link()), true
+}
+
+// markDuplicates is MarkDuplicates with the links given by key, so that
+// RenderItems marks items, which keep only the key, by the same rule.
+func markDuplicates(subs []Submission, key func(i int) (string, bool)) {
 	order := make([]int, len(subs))
 	for i := range order {
 		order[i] = i
@@ -208,16 +223,16 @@ func MarkDuplicates(subs []Submission) {
 	sort.SliceStable(order, func(a, b int) bool { return subs[order[a]].Issue < subs[order[b]].Issue })
 	first := map[string]int{}
 	for _, i := range order {
-		s := &subs[i]
-		if s.Kind == "" || s.Status.Declined || s.Status.Closed || s.Link() == "" {
+		k, ok := key(i)
+		if !ok {
 			continue
 		}
-		key := normalizeLink(s.Link())
-		if prev, ok := first[key]; ok {
+		s := &subs[i]
+		if prev, ok := first[k]; ok {
 			s.Problems = append(s.Problems, Problem{Field: "link", Label: "Link",
 				Message: fmt.Sprintf("was already suggested in #%d; add anything new there, and close this issue.", prev)})
 			continue
 		}
-		first[key] = s.Issue
+		first[k] = s.Issue
 	}
 }

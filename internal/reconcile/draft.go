@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,8 +28,10 @@ type DraftOutcome struct {
 	Overdue int
 	// Due is when the schedule makes the next draft due, and Held why it
 	// was not opened (ScheduledDraft only).
-	Due    time.Time
-	Held   string
+	Due  time.Time
+	Held string
+	// Result is the build from every submission; nil when the update
+	// started from the items the draft's last commit carries.
 	Result *drafts.Result
 	// Text is the edition file as the bot wrote it (or, in a dry run,
 	// would have), and Body the pull request's description.
@@ -63,13 +66,17 @@ func (s *Service) ScheduledDraft(ctx context.Context) (DraftOutcome, error) {
 	return s.retryDraft(ctx, openWhenDue)
 }
 
-// draftMode says whether reconcileDraft may open a draft.
+// draftMode says whether reconcileDraft may open a draft, and how it
+// refreshes an open one.
 type draftMode int
 
 const (
 	refreshOnly draftMode = iota
 	openNow
 	openWhenDue
+	// remerge refreshes an open draft after people pushed to it: from
+	// the items its last commit carries, when it does (remergeDraft).
+	remerge
 )
 
 func (s *Service) retryDraft(ctx context.Context, mode draftMode) (DraftOutcome, error) {
@@ -116,6 +123,12 @@ func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutc
 	draft, found, err := s.OpenDraft(ctx)
 	if err != nil {
 		return DraftOutcome{}, err
+	}
+	if mode == remerge {
+		if !found {
+			return DraftOutcome{}, nil
+		}
+		return s.remergeDraft(ctx, draft)
 	}
 	if !found {
 		if mode == refreshOnly {
@@ -262,6 +275,8 @@ func (s *Service) build(ctx context.Context, ed drafts.Edition) (*drafts.Result,
 	if err != nil {
 		return nil, err
 	}
+	// The listing has every submission there is: the items account for
+	// every issue up to the newest of them (drafts.Items.Through).
 	return drafts.Build(s.Config, s.Forms, ed, issues)
 }
 
@@ -290,6 +305,17 @@ func commitMessage(ed drafts.Edition, what, trailer, render string) string {
 
 const baseTrailer = "Newsletter-Bot-Base: "
 
+// draftCommitMessage is commitMessage with one more trailer,
+// Newsletter-Bot-Items: the items (JSON, then gzip and base64) the render
+// was made from, which the next update of one submission starts from.
+// They ride in the same write as the render, so the two always belong
+// together.
+func draftCommitMessage(ed drafts.Edition, what, trailer, render string, items []byte) string {
+	return commitMessage(ed, what, trailer, render) + itemsTrailer + encodeBase(string(items)) + "\n"
+}
+
+const itemsTrailer = "Newsletter-Bot-Items: "
+
 // openEdition opens the draft of ed: one commit with the edition and the
 // README index, the branch, the pull request.
 func (s *Service) openEdition(ctx context.Context, ed drafts.Edition, readme string) (DraftOutcome, error) {
@@ -310,14 +336,18 @@ func (s *Service) openEdition(ctx context.Context, ed drafts.Edition, readme str
 		return DraftOutcome{}, err
 	}
 	draft := Draft{Number: ed.Number, Date: ed.Date, Path: ed.Path, Current: true}
-	body := s.pullBody(draft, res, nil)
+	body := s.pullBody(draft, res.Listing(), nil)
 	branch := BranchFor(ed.Number)
 	out := DraftOutcome{Draft: draft, Result: res, Text: res.Markdown, Body: body}
 	head, tree, err := s.GH.Branch(ctx, s.Repo, s.Repo.DefaultBranch)
 	if err != nil {
 		return out, err
 	}
-	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, commitMessage(ed, "open the draft", renderTrailer, res.Markdown))
+	items, err := json.Marshal(res.Items)
+	if err != nil {
+		return out, err
+	}
+	sha, err := s.GH.CommitFiles(ctx, s.Repo, head, tree, files, draftCommitMessage(ed, "open the draft", renderTrailer, res.Markdown, items))
 	if errors.Is(err, ErrDryRun) {
 		s.Logger().Info("dry run: would open a draft pull request", "edition", ed.Number,
 			"branch", branch, "title", title, "included", len(res.Included))
@@ -376,13 +406,15 @@ const maxBaseWalk = 100
 
 // mergeBase finds the render the branch at tip was last merged from: the
 // Newsletter-Bot-Base of the newest commit of the bot's, walking first
-// parents down from tip (people's commits sit on top of it). Commits of
-// older versions carry no base: an opening commit's file is its render; a
-// merge's render was kept in the pull request's description; failing
-// both, the opening commit's file is the base of last resort (against it,
-// lines the bot merged since look like changes on both sides, which at
-// worst shows as a conflict, never as a lost edit).
-func (s *Service) mergeBase(ctx context.Context, tip string, d Draft) (string, error) {
+// parents down from tip (people's commits sit on top of it), and the items
+// that commit says the render was made from (Newsletter-Bot-Items; nil
+// when it carries none). Commits of older versions carry no base: an
+// opening commit's file is its render; a merge's render was kept in the
+// pull request's description; failing both, the opening commit's file is
+// the base of last resort (against it, lines the bot merged since look
+// like changes on both sides, which at worst shows as a conflict, never as
+// a lost edit).
+func (s *Service) mergeBase(ctx context.Context, tip string, d Draft) (base string, items []byte, err error) {
 	merge := fmt.Sprintf("%s%d\n", mergeTrailer, d.Number)
 	opening := fmt.Sprintf("%s%d\n", renderTrailer, d.Number)
 	legacy := false
@@ -390,18 +422,22 @@ func (s *Service) mergeBase(ctx context.Context, tip string, d Draft) (string, e
 	for range maxBaseWalk {
 		c, err := s.GH.Commit(ctx, s.Repo, sha)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		mine := strings.Contains(c.Message, merge) || strings.Contains(c.Message, opening)
 		if base, ok := decodeBase(c.Message); mine && ok && !legacy {
-			return base, nil
+			if items, ok := decodeTrailer(c.Message, itemsTrailer, maxItems); ok {
+				return base, []byte(items), nil
+			}
+			return base, nil, nil
 		}
 		if mine && strings.Contains(c.Message, opening) {
-			return s.GH.File(ctx, s.Repo, sha, d.Path)
+			base, err := s.GH.File(ctx, s.Repo, sha, d.Path)
+			return base, nil, err
 		}
 		if mine && !legacy {
 			if base, ok := decodeRender(d.Pull.Body); ok {
-				return base, nil
+				return base, nil, nil
 			}
 			legacy = true // look further down, for the opening commit
 			s.Logger().Warn("the draft's last merge carries no base; merging against its opening commit",
@@ -412,7 +448,61 @@ func (s *Service) mergeBase(ctx context.Context, tip string, d Draft) (string, e
 		}
 		sha = c.Parents[0]
 	}
-	return "", fmt.Errorf("the branch %s has no commit of the bot's in its last %d", BranchFor(d.Number), maxBaseWalk)
+	return "", nil, fmt.Errorf("the branch %s has no commit of the bot's in its last %d", BranchFor(d.Number), maxBaseWalk)
+}
+
+// draftBranch is a draft's branch as an update reads it, before it
+// computes anything: its tip, the bot's last render on it (the base of the
+// next three-way merge) with the items that render was made from, and the
+// edition file now.
+type draftBranch struct {
+	tip, tree string
+	base      string
+	// items are the base's items; fits says they are there and fit the
+	// configuration and edition as they are now (drafts.Items.Fits): only
+	// then can an update start from them.
+	items drafts.Items
+	fits  bool
+	ours  string
+}
+
+// readBranch reads the draft's branch: three requests, and one more for
+// each commit people pushed on top of the bot's last.
+func (s *Service) readBranch(ctx context.Context, d Draft, ed drafts.Edition) (draftBranch, error) {
+	var b draftBranch
+	var err error
+	if b.tip, b.tree, err = s.GH.Branch(ctx, s.Repo, BranchFor(d.Number)); err != nil {
+		return b, err
+	}
+	var items []byte
+	if b.base, items, err = s.mergeBase(ctx, b.tip, d); err != nil {
+		return b, err
+	}
+	b.fits = items != nil && json.Unmarshal(items, &b.items) == nil && b.items.Fits(s.Config, s.Forms, ed)
+	b.ours, err = s.GH.File(ctx, s.Repo, b.tip, d.Path)
+	if errors.Is(err, ErrNotFound) {
+		b.ours, err = "", nil // someone deleted the file: the merge reports it as a conflict
+	}
+	return b, err
+}
+
+// draftUpdate is what an update merges into the draft: the new render,
+// the items it was made from, and what it takes in and leaves out.
+type draftUpdate struct {
+	render  string
+	items   drafts.Items
+	listing drafts.Listing
+	result  *drafts.Result // when it was built from every submission
+	// opened counts the issues opened since the draft's last commit that
+	// the update read (see newerItems).
+	opened int
+}
+
+// draftEdition is the edition a draft is of.
+func (s *Service) draftEdition(d Draft) (drafts.Edition, error) {
+	ed, err := drafts.NewEdition(s.Config, d.Number, d.Date)
+	ed.Path = d.Path
+	return ed, err
 }
 
 // refreshDraft merges the fresh render into the draft branch, or says on
@@ -423,66 +513,95 @@ func (s *Service) mergeBase(ctx context.Context, tip string, d Draft) (string, e
 // compare-and-swap); errConflict means another update won, and the caller
 // reads everything again.
 func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, error) {
-	out := DraftOutcome{Draft: draft}
-	ed, err := drafts.NewEdition(s.Config, draft.Number, draft.Date)
+	ed, err := s.draftEdition(draft)
 	if err != nil {
-		return out, err
+		return DraftOutcome{Draft: draft}, err
 	}
-	ed.Path = draft.Path
-	branch := BranchFor(draft.Number)
-	tip, tree, err := s.GH.Branch(ctx, s.Repo, branch)
+	b, err := s.readBranch(ctx, draft, ed)
 	if err != nil {
-		return out, err
+		return DraftOutcome{Draft: draft}, err
 	}
-	base, err := s.mergeBase(ctx, tip, draft)
-	if err != nil {
-		return out, err
-	}
-	ours, err := s.GH.File(ctx, s.Repo, tip, draft.Path)
-	if errors.Is(err, ErrNotFound) {
-		ours = "" // someone deleted the file: the merge reports it as a conflict
-	} else if err != nil {
-		return out, err
-	}
+	return s.rebuildDraft(ctx, draft, ed, b)
+}
+
+// rebuildDraft is refreshDraft after the branch was read: it lists every
+// submission, builds the edition from them and merges it. It is the source
+// of truth the incremental updates agree with, and it writes the items
+// they start from.
+func (s *Service) rebuildDraft(ctx context.Context, draft Draft, ed drafts.Edition, b draftBranch) (DraftOutcome, error) {
+	return s.rebuildDraftThrough(ctx, draft, ed, b, 0)
+}
+
+// rebuildDraftThrough is rebuildDraft knowing that every issue up to
+// through was opened before it lists the submissions.
+func (s *Service) rebuildDraftThrough(ctx context.Context, draft Draft, ed drafts.Edition, b draftBranch, through int) (DraftOutcome, error) {
 	res, err := s.build(ctx, ed)
 	if err != nil {
+		return DraftOutcome{Draft: draft}, err
+	}
+	// The draft's pull request, and every issue numbered below it, was
+	// opened before the listing too: the items account for them, and the
+	// next update reads only the issues opened after.
+	res.Items.Through = max(res.Items.Through, through, draft.Pull.Number)
+	return s.mergeUpdate(ctx, draft, ed, b, draftUpdate{render: res.Markdown, items: res.Items, listing: res.Listing(), result: res})
+}
+
+// mergeUpdate merges u into the branch as read in b (the three-way merge
+// of the base, the file and the new render), commits the result with the
+// render and its items as the next base, moves the branch by
+// compare-and-swap from the tip it read, reports or clears conflicts, and
+// keeps the description in step. It commits when the file or the render
+// changed, or an item the stored ones account for (see recordItems), and
+// writes nothing else.
+func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Edition, b draftBranch, u draftUpdate) (DraftOutcome, error) {
+	out := DraftOutcome{Draft: draft, Result: u.result}
+	record, err := recordItems(b, u)
+	if err != nil {
 		return out, err
 	}
-	out.Result = res
-	merged := drafts.Merge3(base, ours, res.Markdown)
-	out.Conflicts, out.Text, out.Draft.File = merged.Conflicts, merged.Text, ours
+	items, err := json.Marshal(u.items)
+	if err != nil {
+		return out, err
+	}
+	merged := drafts.Merge3(b.base, b.ours, u.render)
+	out.Conflicts, out.Text, out.Draft.File = merged.Conflicts, merged.Text, b.ours
 	if len(merged.Conflicts) > 0 {
-		out.Text = ours
+		out.Text = b.ours
 		s.Logger().Warn("the new render conflicts with hand edits; said so on the draft and committed nothing",
 			"edition", draft.Number, "pull", draft.Pull.Number, "conflicts", len(merged.Conflicts))
-	} else if merged.Text != ours || res.Markdown != base {
+	} else if merged.Text != b.ours || u.render != b.base || record {
 		// A commit also when the file stays as it is but the render moved
 		// on (people made the bot's change themselves, or resolved a
-		// conflict): the next merge starts from this render.
+		// conflict): the next merge starts from this render; and when
+		// only the items changed (a submission that waits for review was
+		// edited): the next update starts from them.
 		what := "merge new submissions"
-		if merged.Text == ours {
+		switch {
+		case merged.Text == b.ours && u.render == b.base:
+			what = "record the submissions (the edition's text stays as it is)"
+		case merged.Text == b.ours:
 			what = "record the new render (the branch already has its lines)"
 		}
-		sha, err := s.GH.CommitFiles(ctx, s.Repo, tip, tree, map[string]string{draft.Path: merged.Text},
-			commitMessage(ed, what, mergeTrailer, res.Markdown))
+		sha, err := s.GH.CommitFiles(ctx, s.Repo, b.tip, b.tree, map[string]string{draft.Path: merged.Text},
+			draftCommitMessage(ed, what, mergeTrailer, u.render, items))
 		switch {
 		case errors.Is(err, ErrDryRun):
 			s.Logger().Info("dry run: would commit to the draft", "edition", draft.Number)
 		case err != nil:
 			return out, err
 		default:
-			if err := s.GH.MoveBranch(ctx, s.Repo, branch, sha, false); err != nil {
+			if err := s.GH.MoveBranch(ctx, s.Repo, BranchFor(draft.Number), sha, false); err != nil {
 				return out, err // errConflict: the branch moved since it was read; the caller reads it again
 			}
 			out.Committed, out.Draft.File = true, merged.Text
 			s.Logger().Info("merged the new render into the draft", "edition", draft.Number, "pull", draft.Pull.Number,
-				"commit", sha, "included", len(res.Included))
+				"commit", sha, "included", len(u.listing.Included))
 		}
 	}
 	if err := s.reportConflicts(ctx, &out.Draft, merged.Conflicts); err != nil {
 		return out, err
 	}
-	body := s.pullBody(draft, res, merged.Conflicts)
+	body := s.pullBody(draft, u.listing, merged.Conflicts)
 	out.Body = body
 	if body != draft.Pull.Body {
 		if err := s.write("edit the draft's description", draft.Pull.Number, func() error {
@@ -550,7 +669,7 @@ func (s *Service) reportConflicts(ctx context.Context, draft *Draft, conflicts [
 }
 
 // pullBody is the draft pull request's description: what is in, what waits.
-func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Conflict) string {
+func (s *Service) pullBody(d Draft, listing drafts.Listing, conflicts []drafts.Conflict) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, editionMarker+"\n", d.Number, d.Date.Format(time.DateOnly), d.Path)
 	if s.Config.Draft.Note != "" {
@@ -561,7 +680,7 @@ func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Confl
 		fmt.Fprintf(&b, "\n⚠️ %d conflict(s) with edits on this branch hold back the bot's updates; see the comment below.\n", len(conflicts))
 	}
 	var waiting, needsInfo, other []drafts.Exclusion
-	for _, e := range res.Excluded {
+	for _, e := range listing.Excluded {
 		switch e.Why {
 		case drafts.WhyAwaitingReview:
 			waiting = append(waiting, e)
@@ -571,11 +690,11 @@ func (s *Service) pullBody(d Draft, res *drafts.Result, conflicts []drafts.Confl
 			other = append(other, e)
 		}
 	}
-	fmt.Fprintf(&b, "\n#### In this edition (%d)\n\n", len(res.Included))
-	for _, sub := range res.Included {
+	fmt.Fprintf(&b, "\n#### In this edition (%d)\n\n", len(listing.Included))
+	for _, sub := range listing.Included {
 		fmt.Fprintf(&b, "- #%d (%s)\n", sub.Issue, sub.Kind)
 	}
-	if len(res.Included) == 0 {
+	if len(listing.Included) == 0 {
 		b.WriteString("Nothing yet: accepted submissions appear here as they come in.\n")
 	}
 	if len(waiting) > 0 {
@@ -611,20 +730,30 @@ func encodeBase(text string) string {
 	return base64.StdEncoding.EncodeToString(buf.Bytes())
 }
 
-// maxRender bounds what a base may unpack to: an edition file is far
-// smaller, and a commit message is text anyone with push access writes.
-const maxRender = 4 << 20
+// maxRender bounds what a base may unpack to, and maxItems what its items
+// may: an edition file is far smaller, and a commit message is text anyone
+// with push access writes. Items of 10,000 submissions take about 1.7 MB.
+const (
+	maxRender = 4 << 20
+	maxItems  = 32 << 20
+)
 
 func decodeBase(message string) (string, bool) {
-	i := strings.LastIndex(message, "\n"+baseTrailer)
+	return decodeTrailer(message, baseTrailer, maxRender)
+}
+
+// decodeTrailer unpacks the last trailer of a commit message that starts
+// with trailer, if it unpacks to at most limit bytes.
+func decodeTrailer(message, trailer string, limit int64) (string, bool) {
+	i := strings.LastIndex(message, "\n"+trailer)
 	if i < 0 {
 		return "", false
 	}
-	enc, _, _ := strings.Cut(message[i+1+len(baseTrailer):], "\n")
-	return unpack(strings.TrimSpace(enc))
+	enc, _, _ := strings.Cut(message[i+1+len(trailer):], "\n")
+	return unpack(strings.TrimSpace(enc), limit)
 }
 
-func unpack(enc string) (string, bool) {
+func unpack(enc string, limit int64) (string, bool) {
 	raw, err := base64.StdEncoding.DecodeString(enc)
 	if err != nil {
 		return "", false
@@ -633,8 +762,8 @@ func unpack(enc string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	text, err := io.ReadAll(io.LimitReader(zr, maxRender+1))
-	if err != nil || len(text) > maxRender {
+	text, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil || int64(len(text)) > limit {
 		return "", false
 	}
 	return string(text), true
@@ -654,5 +783,5 @@ func decodeRender(body string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return unpack(enc)
+	return unpack(enc, maxRender)
 }

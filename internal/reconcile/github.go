@@ -117,6 +117,40 @@ func (g *GitHub) Issues(ctx context.Context, r Repo, f IssueFilter) ([]drafts.Is
 	})
 }
 
+// IssuesAfter lists the issues and pull requests numbered above after,
+// newest first: those opened since the one numbered after. It reads pages
+// only as far back as after (one request while fewer than a hundred were
+// opened since), and at most limit issues: complete is false when there
+// are more. Its address stays the same between calls, so a conditional
+// request mostly answers 304.
+func (g *GitHub) IssuesAfter(ctx context.Context, r Repo, after, limit int) (issues []drafts.Issue, complete bool, err error) {
+	opts := &github.IssueListByRepoOptions{State: "all", Sort: "created", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}}
+	var out []drafts.Issue
+	for {
+		page, resp, err := g.c.Issues.ListByRepo(ctx, r.Owner, r.Name, opts)
+		if err != nil {
+			return nil, false, classify(resp, err)
+		}
+		reached := false
+		for _, i := range page {
+			// Issues opened in the same second may come in either order:
+			// the whole page is read, not up to the first old one.
+			if i.GetNumber() <= after {
+				reached = true
+				continue
+			}
+			out = append(out, IssueOf(i))
+		}
+		switch {
+		case reached || resp.NextPage == 0:
+			return out, true, nil
+		case len(out) >= limit:
+			return out, false, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
 // paginate follows a listing's pages to the end, converting each item.
 func paginate[In, Out any](page *github.ListOptions, convert func(In) Out, list func() ([]In, *github.Response, error)) ([]Out, error) {
 	var out []Out

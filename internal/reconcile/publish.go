@@ -24,7 +24,7 @@ func (s *Service) PullEvent(ctx context.Context, action string, p Pull) error {
 	}
 	switch action {
 	case "synchronize":
-		_, err := s.ReconcileDraft(ctx, false)
+		_, err := s.retryDraft(ctx, remerge)
 		return err
 	case "closed":
 		if p.Merged {

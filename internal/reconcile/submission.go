@@ -143,7 +143,9 @@ func (s *Service) editionAt(ctx context.Context, t time.Time) (n int, merged boo
 // ReconcileIssue brings one issue up to date as it is on GitHub now (not
 // as a webhook described it: deliveries come late and out of order): the
 // open draft first, then the issue's status comment and labels, which say
-// whether its line made it into the draft.
+// whether its line made it into the draft. The draft changes by this
+// issue's item alone when its last commit carries the items (updateDraft):
+// an event costs the same whatever the number of submissions.
 func (s *Service) ReconcileIssue(ctx context.Context, number int) error {
 	issue, err := s.GH.Issue(ctx, s.Repo, number)
 	if errors.Is(err, ErrNotFound) {
@@ -155,20 +157,11 @@ func (s *Service) ReconcileIssue(ctx context.Context, number int) error {
 	if kindOf(s.Config, issue) == "" || issue.IsPullRequest() {
 		return nil
 	}
-	draft, err := s.openDraft(ctx)
-	if err != nil {
-		return err
+	draft, fresh, err := s.updateDraft(ctx, issue)
+	if err != nil || fresh == nil {
+		return err // fresh is nil: deleted since
 	}
-	if draft != nil {
-		out, err := s.RefreshDraft(ctx, *draft)
-		if err != nil {
-			return err
-		}
-		if out.Draft.Pull.Number != 0 {
-			draft = &out.Draft
-		}
-	}
-	return s.ReconcileSubmission(ctx, issue, draft)
+	return s.ReconcileSubmission(ctx, *fresh, draft)
 }
 
 // ReconcileSubmission keeps one issue's newsletter state right: the
