@@ -474,11 +474,20 @@ func (s *Service) readBranch(ctx context.Context, d Draft, ed drafts.Edition) (d
 	if b.tip, b.tree, err = s.GH.Branch(ctx, s.Repo, BranchFor(d.Number)); err != nil {
 		return b, err
 	}
-	var items []byte
-	if b.base, items, err = s.mergeBase(ctx, b.tip, d); err != nil {
-		return b, err
+	key := s.Repo.FullName() + " " + b.tip
+	cached, ok := s.Memo.base(key)
+	if !ok {
+		var items []byte
+		if cached.base, items, err = s.mergeBase(ctx, b.tip, d); err != nil {
+			return b, err
+		}
+		cached.hasItems = items != nil && json.Unmarshal(items, &cached.items) == nil
+		if cached.hasItems { // else the base may come from the pull request's description, which changes
+			s.Memo.setBase(key, cached)
+		}
 	}
-	b.fits = items != nil && json.Unmarshal(items, &b.items) == nil && b.items.Fits(s.Config, s.Forms, ed)
+	b.base, b.items = cached.base, cached.items
+	b.fits = cached.hasItems && b.items.Fits(s.Config, s.Forms, ed)
 	b.ours, err = s.GH.File(ctx, s.Repo, b.tip, d.Path)
 	if errors.Is(err, ErrNotFound) {
 		b.ours, err = "", nil // someone deleted the file: the merge reports it as a conflict

@@ -344,16 +344,25 @@ func TestWaitingSubmissionsNeedNoCommit(t *testing.T) {
 	}
 	w.fullRebuildChangesNothing(t, "the waiting submission was accepted")
 
-	// The news item, which the last commit accounts for now, is edited.
+	// The news item, which the last commit accounts for now, is edited
+	// while it waits: its status changes, the draft does not (its stored
+	// line goes stale, and only its own acceptance, which reads it afresh,
+	// can bring it in).
 	merged := tip()
 	news := w.svc.Forms[drafts.KindNews].RenderBody(map[string]string{"category": "Blog", "title": "Waiting still", "link": "https://example.com/waiting-news"})
 	_, err = w.sim.Actor("ben").EditIssue(repoFN, other.Number, githubsim.IssueEdit{Body: &news})
 	check(t, err)
 	check(t, w.svc.ReconcileIssue(ctx, other.Number))
-	if tip() == merged {
-		t.Errorf("the edit of a waiting submission the last commit accounts for was not recorded")
+	if tip() != merged {
+		t.Errorf("the edit of a waiting submission made a commit")
 	}
 	w.fullRebuildChangesNothing(t, "a waiting submission was edited")
+	w.accept(t, other.Number)
+	check(t, w.svc.ReconcileIssue(ctx, other.Number))
+	if f := w.draftFile(t, d); !strings.Contains(f, "Waiting still") || strings.Contains(f, "Waiting too") {
+		t.Errorf("the accepted news item does not go in as last edited:\n%s", f)
+	}
+	w.fullRebuildChangesNothing(t, "the edited waiting submission was accepted")
 
 	// Many waiting submissions: once more than recordAfter issues were
 	// opened since the last commit, an update records them.

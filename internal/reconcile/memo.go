@@ -1,6 +1,8 @@
 package reconcile
 
 import (
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +28,10 @@ type Memo struct {
 	maintainers *lru.Cache // "owner/name user" -> maintainerAnswer
 	answered    *lru.Cache // "owner/name #comment-id" -> struct{}
 	published   *lru.Cache // "owner/name edition N" -> struct{}: its publication is done
+	// bases holds what the last few draft tips carry ("owner/name sha" ->
+	// branchBase): a commit never changes, and decoding a large draft's
+	// items is most of an update's work.
+	bases *lru.Cache
 
 	mu    sync.Mutex
 	locks map[string]*keyLock
@@ -49,7 +55,39 @@ func (m *Memo) init() {
 		m.maintainers, _ = lru.New(memoSize) // only fails for a size below 1
 		m.answered, _ = lru.New(memoSize)
 		m.published, _ = lru.New(memoSize)
+		m.bases, _ = lru.New(maxBases)
 	})
+}
+
+// maxBases bounds the draft tips remembered: each holds a render and its
+// items, a megabyte or two at 10,000 submissions.
+const maxBases = 8
+
+// branchBase is what readBranch reads of a draft's tip commit.
+type branchBase struct {
+	base     string
+	items    drafts.Items
+	hasItems bool
+}
+
+func (m *Memo) base(key string) (branchBase, bool) {
+	if m == nil {
+		return branchBase{}, false
+	}
+	m.init()
+	v, ok := m.bases.Get(key)
+	if !ok {
+		return branchBase{}, false
+	}
+	return v.(branchBase), true
+}
+
+func (m *Memo) setBase(key string, b branchBase) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.bases.Add(key, b)
 }
 
 func (m *Memo) now() time.Time {

@@ -1,9 +1,7 @@
 package reconcile
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
@@ -28,7 +26,8 @@ import (
 // (Through), and each update reads the issues opened since then, in one
 // request, before it uses them. Any other change of an item is committed,
 // even when the edition's text stays as it is, so that the next update
-// starts from it.
+// starts from it, except the line of one left out that only its own
+// issue's event can bring in (see recordItems).
 
 // recordAfter is how many issues may be opened after the draft's last
 // commit before an update commits their items (else every update reads
@@ -223,17 +222,48 @@ func (s *Service) newerItems(ctx context.Context, its drafts.Items, ed drafts.Ed
 // were opened since it (read by this update, or found by the full build).
 // Items of the issues opened since need no commit: the next update reads
 // those issues again.
+//
+// Nor does a new line of an item the edition leaves out for a reason only
+// its own issue can end (awaiting review, deferred, declined, closed,
+// published, over): such an item goes in only through an event about its
+// issue, which reads the issue afresh, or through the full build, which
+// reads them all. An edit of a suggestion that waits for review thus
+// costs its status, not a commit. Items left out for needing info are not
+// of them: a duplicate goes in when the first issue with its link leaves,
+// by another issue's event.
 func recordItems(b draftBranch, u draftUpdate) (bool, error) {
 	if !b.fits || u.opened > recordAfter || u.items.Through > b.items.Through+maxOpened {
 		return true, nil
 	}
-	was, err := json.Marshal(b.items)
-	if err != nil {
-		return false, err
+	quiet := map[int]bool{}
+	for _, e := range u.listing.Excluded {
+		if e.Why != drafts.WhyNeedsInfo {
+			quiet[e.Issue] = true
+		}
 	}
-	now, err := json.Marshal(u.items.UpTo(b.items.Through))
-	if err != nil {
-		return false, err
+	was, now := b.items, u.items.UpTo(b.items.Through)
+	if was.Version != now.Version || was.Config != now.Config || was.Pub != now.Pub || was.Through != now.Through ||
+		len(was.List) != len(now.List) {
+		return true, nil
 	}
-	return !bytes.Equal(was, now), nil
+	for i := range was.List { // item by item: marshalling thousands for each event was most of its work
+		a, b := was.List[i], now.List[i]
+		if quiet[a.Issue] && a.Issue == b.Issue {
+			a.Line, a.NoLine, b.Line, b.NoLine = "", false, "", false
+		}
+		if !sameItem(a, b) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// sameItem reports whether two items hold the same.
+func sameItem(a, b drafts.Item) bool {
+	samePtr := func(x, y *string) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	if (a.Problem == nil) != (b.Problem == nil) || (a.Problem != nil && *a.Problem != *b.Problem) {
+		return false
+	}
+	return a.Issue == b.Issue && a.Kind == b.Kind && a.Status == b.Status && a.Line == b.Line && a.NoLine == b.NoLine &&
+		samePtr(a.Dup, b.Dup) && a.Name == b.Name && a.Start == b.Start && a.End == b.End && a.Problems == b.Problems
 }
