@@ -97,6 +97,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	b.env = &handlers.Env{Clients: clients, Pacers: pacers, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
 		Now: cfg.Now, Clock: cfg.Clock, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
 	b.queue = newQueue(cfg.QueueSize, cfg.Workers)
+	b.queue.settle, b.queue.maxSettle = cfg.Settle, cfg.MaxSettle
 	b.queue.admit = func() error {
 		if !b.ready.Load() {
 			// Without its own login the bot would not know its comments.

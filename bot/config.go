@@ -42,6 +42,10 @@ type Config struct {
 	// waits merge into its Work. Beyond QueueSize objects GitHub gets a 503
 	// and the resync picks the change up.
 	QueueSize, Workers int
+	// Settle is how long an object's work waits after the last delivery
+	// about it, MaxSettle after the first at most: a burst about one
+	// object costs one reconcile. Zero runs work at once.
+	Settle, MaxSettle time.Duration
 	// ReadTimeout bounds how long a request may take to arrive, body
 	// included (a slow body is cut off); WriteTimeout how long an answer
 	// may take; IdleTimeout how long a kept-alive connection may sit idle.
@@ -105,7 +109,7 @@ const (
 // DefaultConfig returns the defaults, without credentials.
 func DefaultConfig() Config {
 	return Config{APIURL: DefaultAPIURL, Addr: DefaultAddr, ResyncEvery: DefaultResyncEvery,
-		ResyncLookback: DefaultLookback, QueueSize: DefaultQueueSize, Workers: 4, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second,
+		ResyncLookback: DefaultLookback, QueueSize: DefaultQueueSize, Workers: 4, Settle: time.Second, MaxSettle: 5 * time.Second, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		BodyBudget: 64 << 20, BodyWait: 10 * time.Second}
 }

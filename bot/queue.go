@@ -37,9 +37,14 @@ var ErrStarting = errors.New("starting: the app's credentials are being checked"
 // its Work at once and dropped.
 type queue struct {
 	maxKeys int
-	admit   func() error // nil: every delivery; else it may refuse one
-	run     func(ctx context.Context, w handlers.Work) error
-	done    func(w handlers.Work, took time.Duration, err error) // after each run, for logs and metrics
+	// settle is how long an object's work waits after the last delivery
+	// about it before it runs (at most maxSettle after the first): a burst
+	// about one object then costs one reconcile, not one each time a
+	// reconcile ends before the burst does. Zero runs work at once.
+	settle, maxSettle time.Duration
+	admit             func() error // nil: every delivery; else it may refuse one
+	run               func(ctx context.Context, w handlers.Work) error
+	done              func(w handlers.Work, took time.Duration, err error) // after each run, for logs and metrics
 	// received is told of each delivery planned: whether it was merged
 	// into a Work already waiting, or was not the newsletter's (nothing
 	// to do).
@@ -47,7 +52,7 @@ type queue struct {
 
 	mu      sync.Mutex
 	changed *sync.Cond // signalled when work waits, or the queue empties
-	waiting map[string]*handlers.Work
+	waiting map[string]*waitingWork
 	order   []string // keys of waiting Work, oldest first; a key may be here once
 	running map[string]bool
 	closed  bool
@@ -55,8 +60,14 @@ type queue struct {
 	runs    atomic.Int64 // Work run, for the benchmark
 }
 
+// waitingWork is a Work that waits, and from when it may run.
+type waitingWork struct {
+	handlers.Work
+	first, due time.Time
+}
+
 func newQueue(maxKeys, workers int) *queue {
-	q := &queue{maxKeys: maxKeys, waiting: map[string]*handlers.Work{}, running: map[string]bool{}}
+	q := &queue{maxKeys: maxKeys, waiting: map[string]*waitingWork{}, running: map[string]bool{}}
 	q.changed = sync.NewCond(&q.mu)
 	for range workers {
 		go q.work()
@@ -104,14 +115,20 @@ func (q *queue) add(w handlers.Work) (coalesced bool, err error) {
 	if q.closed {
 		return false, ErrShuttingDown
 	}
+	now := time.Now()
 	if old, ok := q.waiting[key]; ok {
 		old.Merge(w)
+		due := minTime(now.Add(q.settle), old.first.Add(q.maxSettle))
+		if due.Before(old.due) {
+			q.changed.Broadcast() // a worker may be waiting for the later time
+		}
+		old.due = due
 		return true, nil
 	}
 	if len(q.waiting) >= q.maxKeys {
 		return false, githubapp.ErrCapacityExceeded
 	}
-	q.waiting[key] = &w
+	q.waiting[key] = &waitingWork{Work: w, first: now, due: minTime(now.Add(q.settle), now.Add(q.maxSettle))}
 	q.pending.Add(1)
 	if !q.running[key] { // else it is queued when the run ends
 		q.order = append(q.order, key)
@@ -124,13 +141,8 @@ func (q *queue) add(w handlers.Work) (coalesced bool, err error) {
 func (q *queue) work() {
 	for {
 		q.mu.Lock()
-		for len(q.order) == 0 {
-			q.changed.Wait()
-		}
-		key := q.order[0]
-		q.order[0] = ""
-		q.order = q.order[1:]
-		w := *q.waiting[key]
+		key := q.next()
+		w := q.waiting[key].Work
 		delete(q.waiting, key)
 		q.running[key] = true
 		q.mu.Unlock()
@@ -151,6 +163,44 @@ func (q *queue) work() {
 		q.changed.Broadcast() // a worker for what was queued again, Drain for the end
 		q.mu.Unlock()
 	}
+}
+
+// next takes the oldest key whose work is due off the order, waiting for
+// one; it is called with q.mu held, and returns with it held.
+func (q *queue) next() string {
+	for {
+		now := time.Now()
+		var wake time.Time
+		for i, key := range q.order {
+			due := q.waiting[key].due
+			if !due.After(now) {
+				q.order = append(q.order[:i], q.order[i+1:]...)
+				return key
+			}
+			if wake.IsZero() || due.Before(wake) {
+				wake = due
+			}
+		}
+		if !wake.IsZero() {
+			// Wake at the earliest due time, if nothing else does first.
+			t := time.AfterFunc(wake.Sub(now), func() {
+				q.mu.Lock()
+				q.changed.Broadcast()
+				q.mu.Unlock()
+			})
+			q.changed.Wait()
+			t.Stop()
+			continue
+		}
+		q.changed.Wait()
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // runOne runs w; a panic is an error like any other (the resync repairs

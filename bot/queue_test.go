@@ -251,3 +251,44 @@ func TestResponseCacheIsBoundedInBytes(t *testing.T) {
 		t.Errorf("%d bytes counted for %d entries after removals", c.bytes, c.c.Len())
 	}
 }
+
+// TestQueueSettlesABurst: deliveries about one object that arrive while
+// its work settles make one run; and however long deliveries keep coming,
+// the work runs by maxSettle after the first. (The times are far apart, so
+// a slow machine does not change the outcome.)
+func TestQueueSettlesABurst(t *testing.T) {
+	r := newRunner(false)
+	q := newQueue(100, 2)
+	q.run = r.run
+	q.settle, q.maxSettle = time.Second, time.Hour
+	for range 10 {
+		if err := deliver(t, q, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.runs[1] != 1 || r.merged[1] != 10 {
+		t.Errorf("10 deliveries within the settle: %d runs for %d deliveries, want 1 for 10", r.runs[1], r.merged[1])
+	}
+
+	r = newRunner(false)
+	q = newQueue(100, 2)
+	q.run = r.run
+	q.settle, q.maxSettle = time.Hour, 50*time.Millisecond
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if err := deliver(t, q, 2); err != nil {
+			t.Fatal(err)
+		}
+		r.mu.Lock()
+		ran := r.runs[2] > 0
+		r.mu.Unlock()
+		if ran {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("deliveries kept coming and the work never ran: maxSettle does not cap the settle")
+		}
+	}
+}

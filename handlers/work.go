@@ -62,7 +62,7 @@ type Work struct {
 	Pull    PullChanges
 	Edition int
 
-	// The last delivery merged in, and how many were, for logs and
+	// The first delivery, and how many were merged in, for logs and
 	// metrics.
 	Delivery, Event, Action string
 	Deliveries              int
@@ -104,8 +104,9 @@ func (w Work) Key() string {
 
 // Merge folds newer, a Work with the same key, into w.
 func (w *Work) Merge(newer Work) {
+	// The first delivery names the Work in logs and metrics (the later
+	// ones are counted as coalesced when they arrive).
 	w.Repo = newer.Repo
-	w.Delivery, w.Event, w.Action = newer.Delivery, newer.Event, newer.Action
 	w.Deliveries += newer.Deliveries
 	switch w.Kind {
 	case WorkCommands:

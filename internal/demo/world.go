@@ -220,7 +220,8 @@ func (w *World) startReplica(i int) (*replica, error) {
 	cfg.ShutdownGrace = 5 * time.Second
 	cfg.Now = w.Calendar.Now
 	cfg.ClaimTTL, cfg.ClaimWait = w.opts.ClaimTTL, w.opts.ClaimWait
-	cfg.PaceClock = w.paceClock // GitHub's pace, and its pauses, sped up like the simulator's limits
+	cfg.Settle, cfg.MaxSettle = 2*time.Millisecond, 20*time.Millisecond // the story waits for each step: keep it quick, the path taken
+	cfg.PaceClock = w.paceClock                                         // GitHub's pace, and its pauses, sped up like the simulator's limits
 	if w.opts.Clock != nil {
 		cfg.Clock = w.opts.Clock.Now
 	}
