@@ -61,17 +61,23 @@ func PlainUpTo(s string, n int) string {
 // run of backticks in text, and at least three, so no line of text closes
 // it. GitHub finds no mention, reference or link inside code.
 func CodeBlock(info, text string) string {
+	fence := strings.Repeat("`", max(3, longestBacktickRun(text)+1))
+	return fence + info + "\n" + strings.TrimSuffix(text, "\n") + "\n" + fence + "\n"
+}
+
+// longestBacktickRun is the length of the longest run of backticks in s:
+// a code fence one longer is closed by none of them.
+func longestBacktickRun(s string) int {
 	longest, run := 0, 0
-	for i := 0; i < len(text); i++ {
-		if text[i] != '`' {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '`' {
 			run = 0
 			continue
 		}
 		run++
 		longest = max(longest, run)
 	}
-	fence := strings.Repeat("`", max(3, longest+1))
-	return fence + info + "\n" + strings.TrimSuffix(text, "\n") + "\n" + fence + "\n"
+	return longest
 }
 
 // CodeSpan returns s as an inline code span, to quote what someone typed
@@ -88,15 +94,7 @@ func CodeSpan(s string) string {
 	if s == "" {
 		return "` `"
 	}
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] != '`' {
-			run = 0
-			continue
-		}
-		run++
-		longest = max(longest, run)
-	}
+	longest := longestBacktickRun(s)
 	if longest >= maxFence {
 		return escapeText(s)
 	}
