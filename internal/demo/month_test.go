@@ -1,12 +1,10 @@
 package demo
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
@@ -24,18 +22,7 @@ func TestAMonthOf300Submissions(t *testing.T) {
 	const n = 300
 	var numbers []int
 	for i := range n {
-		var k drafts.Kind
-		var a map[string]string
-		link := fmt.Sprintf("https://example.com/month/%d", i)
-		switch i % 3 {
-		case 0:
-			k, a = drafts.KindJob, map[string]string{"organization": fmt.Sprintf("Org %d", i), "title": "Engineer", "link": link, "location": "Germany"}
-		case 1:
-			k, a = drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
-		default:
-			k, a = drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
-				"city": "Berlin", "country": "Germany", "link": link}
-		}
+		k, a := simtest.Sample(i)
 		is, err := simtest.OpenSubmission(w.Sim, ana, k, a)
 		if err != nil {
 			t.Fatal(err)

@@ -275,23 +275,7 @@ func TestDraftConflictIsReportedNotCommitted(t *testing.T) {
 func TestDraftBudget300(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	for i := range 300 {
-		var k drafts.Kind
-		var a map[string]string
-		link := fmt.Sprintf("https://example.com/%d", i)
-		switch i % 3 {
-		case 0:
-			k, a = drafts.KindJob, job(fmt.Sprintf("Org %d", i), link)
-		case 1:
-			k, a = drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
-		default:
-			k, a = drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
-				"city": "Berlin", "country": "Germany", "link": link}
-		}
-		is, err := w.sim.Actor("ana").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a), w.svc.Config.Labels.ForKind(k))
-		check(t, err)
-		w.accept(t, is.Number)
-	}
+	w.fill(t, 300)
 	w.sim.ResetStats()
 	out, err := w.svc.ReconcileDraft(ctx, true)
 	check(t, err)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
 // fill files n accepted submissions, a third of each kind, as people would
@@ -15,18 +15,7 @@ import (
 func (w *world) fill(t testing.TB, n int) {
 	t.Helper()
 	for i := range n {
-		var k drafts.Kind
-		var a map[string]string
-		link := fmt.Sprintf("https://example.com/%d", i)
-		switch i % 3 {
-		case 0:
-			k, a = drafts.KindJob, job(fmt.Sprintf("Org %d", i), link)
-		case 1:
-			k, a = drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
-		default:
-			k, a = drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
-				"city": "Berlin", "country": "Germany", "link": link}
-		}
+		k, a := simtest.Sample(i)
 		_, err := w.sim.Actor("ana").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a),
 			w.svc.Config.Labels.ForKind(k), w.svc.Config.Labels.Accepted)
 		check(t, err)

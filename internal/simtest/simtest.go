@@ -185,3 +185,19 @@ func (s *Buffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Sample returns the i-th of a stream of valid submissions for tests that
+// file many: a job, a news item and an event in turn, each with its own
+// link under https://example.com/.
+func Sample(i int) (drafts.Kind, map[string]string) {
+	link := fmt.Sprintf("https://example.com/%d", i)
+	switch i % 3 {
+	case 0:
+		return drafts.KindJob, map[string]string{"organization": fmt.Sprintf("Org %d", i), "title": "Engineer, Open Source",
+			"link": link, "location": "United States"}
+	case 1:
+		return drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
+	}
+	return drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
+		"city": "Berlin", "country": "Germany", "link": link}
+}
