@@ -75,65 +75,35 @@ func (s *Service) updateDraft(ctx context.Context, issue drafts.Issue) (*Draft, 
 // committed this issue's newer state must not put back the older state it
 // read first. gone says the issue no longer exists.
 func (s *Service) patchDraft(ctx context.Context, draft Draft, issue *drafts.Issue) (out DraftOutcome, gone bool, err error) {
-	ed, err := s.draftEdition(draft)
-	if err != nil {
-		return DraftOutcome{Draft: draft}, false, err
-	}
-	b, err := s.readBranch(ctx, draft, ed)
-	if err != nil {
-		return DraftOutcome{Draft: draft}, false, err
-	}
-	its := b.items
-	if !b.fits || draft.Conflict(s.Config) {
-		out, err := s.rebuildDraft(ctx, draft, ed, b)
-		return out, false, err
-	}
-	its, opened, err := s.newerItems(ctx, its, ed)
-	switch {
-	case errors.Is(err, errLine): // the full build reports the template's error as always
-		out, err := s.rebuildDraft(ctx, draft, ed, b)
-		return out, false, err
-	case errors.Is(err, errBehind):
-		out, err := s.rebuildDraftThrough(ctx, draft, ed, b, its.Through)
-		return out, false, err
-	case err != nil:
-		return DraftOutcome{Draft: draft}, false, err
-	}
-	if i, ok := opened[issue.Number]; ok {
-		*issue = i // opened since the items: just read, after the branch
-	} else if issue.Number > its.Through {
-		// Newer than the items, yet not among the issues opened since
-		// (the listing lags, or it was deleted): the listing of every
-		// submission settles it.
-		out, err := s.rebuildDraft(ctx, draft, ed, b)
-		return out, false, err
-	} else {
+	out, err = s.fromItems(ctx, draft, func(its drafts.Items, opened map[int]drafts.Issue, ed drafts.Edition) (drafts.Items, bool, error) {
+		if i, ok := opened[issue.Number]; ok {
+			*issue = i // opened since the items: just read, after the branch
+			return its, false, nil
+		}
+		if issue.Number > its.Through {
+			// Newer than the items, yet not among the issues opened since
+			// (the listing lags, or it was deleted): the listing of every
+			// submission settles it.
+			return its, true, nil
+		}
 		fresh, err := s.GH.Issue(ctx, s.Repo, issue.Number)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			gone = true
 		case err != nil:
-			return DraftOutcome{Draft: draft}, false, err
+			return its, false, err
 		default:
 			*issue = fresh
 		}
 		if gone || !drafts.Listed(s.Config, *issue) {
-			its = its.Without(issue.Number)
-		} else {
-			it, err := drafts.NewParser(s.Config, s.Forms).Item(*issue, ed.Date)
-			if err != nil {
-				out, err := s.rebuildDraft(ctx, draft, ed, b)
-				return out, gone, err
-			}
-			its = its.With(it)
+			return its.Without(issue.Number), false, nil
 		}
-	}
-	render, listing, err := drafts.RenderItems(s.Config, ed, its)
-	if err != nil {
-		out, err := s.rebuildDraft(ctx, draft, ed, b)
-		return out, gone, err
-	}
-	out, err = s.mergeUpdate(ctx, draft, ed, b, draftUpdate{render: render, items: its, listing: listing, opened: len(opened)})
+		it, err := drafts.NewParser(s.Config, s.Forms).Item(*issue, ed.Date)
+		if err != nil {
+			return its, true, nil // the full build reports the template's error as always
+		}
+		return its.With(it), false, nil
+	})
 	return out, gone, err
 }
 
@@ -144,6 +114,16 @@ func (s *Service) patchDraft(ctx context.Context, draft Draft, issue *drafts.Iss
 // held an update back (then it is built from every submission, and the
 // held-back lines go in once the push resolved the conflict).
 func (s *Service) remergeDraft(ctx context.Context, draft Draft) (DraftOutcome, error) {
+	return s.fromItems(ctx, draft, nil)
+}
+
+// fromItems reads the draft's branch, takes the items its last commit
+// carries with the issues opened since, lets swap change them (nil: none),
+// renders the edition from them and merges it. It builds from every
+// submission instead when the items are missing or do not fit, while a
+// conflict holds an update back, or when swap or a line asks for it.
+func (s *Service) fromItems(ctx context.Context, draft Draft,
+	swap func(its drafts.Items, opened map[int]drafts.Issue, ed drafts.Edition) (_ drafts.Items, rebuild bool, _ error)) (DraftOutcome, error) {
 	ed, err := s.draftEdition(draft)
 	if err != nil {
 		return DraftOutcome{Draft: draft}, err
@@ -152,18 +132,26 @@ func (s *Service) remergeDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 	if err != nil {
 		return DraftOutcome{Draft: draft}, err
 	}
-	its := b.items
 	if !b.fits || draft.Conflict(s.Config) {
 		return s.rebuildDraft(ctx, draft, ed, b)
 	}
-	its, opened, err := s.newerItems(ctx, its, ed)
+	its, opened, err := s.newerItems(ctx, b.items, ed)
 	switch {
-	case errors.Is(err, errLine):
+	case errors.Is(err, errLine): // the full build reports the template's error as always
 		return s.rebuildDraft(ctx, draft, ed, b)
 	case errors.Is(err, errBehind):
 		return s.rebuildDraftThrough(ctx, draft, ed, b, its.Through)
 	case err != nil:
 		return DraftOutcome{Draft: draft}, err
+	}
+	if swap != nil {
+		var rebuild bool
+		if its, rebuild, err = swap(its, opened, ed); err != nil {
+			return DraftOutcome{Draft: draft}, err
+		}
+		if rebuild {
+			return s.rebuildDraft(ctx, draft, ed, b)
+		}
 	}
 	render, listing, err := drafts.RenderItems(s.Config, ed, its)
 	if err != nil {
