@@ -48,24 +48,13 @@ func TestAbuse(t *testing.T) {
 		}
 	}
 	check(simtest.Setup(sim, ""))
-	key, err := simtest.KeyPEM()
-	check(err)
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	check(os.WriteFile(keyFile, key, 0o600))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
-
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(), bot.EnvAppID+"="+strconv.Itoa(simtest.AppID), bot.EnvPrivateKeyPath+"="+keyFile,
-		bot.EnvWebhookSecret+"="+simtest.WebhookSecret, bot.EnvAPIURL+"="+sim.URL()+"/", bot.EnvAddr+"="+addr,
-		bot.EnvResyncEvery+"=1h")
-	var logs strings.Builder
-	var logMu sync.Mutex
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) { logMu.Lock(); defer logMu.Unlock(); return logs.Write(p) })
+	cmd.Env = append(serveEnv(t, sim), bot.EnvAddr+"="+addr, bot.EnvResyncEvery+"=1h")
+	logs := &simtest.Buffer{}
+	cmd.Stderr = logs
 	check(cmd.Start())
 	t.Cleanup(func() { cancel(); cmd.Wait() })
 	base := "http://" + addr
@@ -142,8 +131,6 @@ func TestAbuse(t *testing.T) {
 	if msg := <-slowDone; msg != "" {
 		t.Error(msg)
 	}
-	logMu.Lock()
-	defer logMu.Unlock()
 	if strings.Contains(logs.String(), simtest.WebhookSecret) {
 		t.Error("the logs hold the webhook secret")
 	}
@@ -236,10 +223,6 @@ func (zeroReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
 // peakRSS reads a process's peak resident memory (VmHWM) from /proc.
 func peakRSS(t testing.TB, pid int) int64 {
 	return procMemory(t, pid, "VmHWM")
@@ -264,6 +247,34 @@ func procMemory(t testing.TB, pid int, field string) int64 {
 	}
 	t.Fatalf("no %s in /proc/PID/status", field)
 	return 0
+}
+
+// serveEnv is the environment that runs the binary as the simulator's app:
+// its id, a file holding its key, the webhook secret and the API URL (and
+// no key or token the environment may hold).
+func serveEnv(t testing.TB, sim *githubsim.Sim) []string {
+	t.Helper()
+	key, err := simtest.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(), bot.EnvAppID+"="+strconv.Itoa(simtest.AppID), bot.EnvPrivateKeyPath+"="+keyFile,
+		bot.EnvWebhookSecret+"="+simtest.WebhookSecret, bot.EnvAPIURL+"="+sim.URL()+"/", bot.EnvPrivateKey+"=", EnvToken+"=")
+}
+
+// freeAddr returns a loopback address nothing listens on, for the binary.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // buildBinary builds newsletter-bot, without the race detector.

@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -99,13 +97,7 @@ func BenchmarkBurst(b *testing.B) {
 	sim := githubsim.New(githubsim.Options{SecondaryLimits: ghLimits, RateLimit: scaled(5000)})
 	b.Cleanup(sim.Close)
 	check(simtest.Setup(sim, ""))
-	key, err := simtest.KeyPEM()
-	check(err)
-	keyFile := filepath.Join(b.TempDir(), "key.pem")
-	check(os.WriteFile(keyFile, key, 0o600))
-	env := append(os.Environ(), bot.EnvAppID+"="+strconv.Itoa(simtest.AppID), bot.EnvPrivateKeyPath+"="+keyFile,
-		bot.EnvWebhookSecret+"="+simtest.WebhookSecret, bot.EnvAPIURL+"="+sim.URL()+"/",
-		bot.EnvPrivateKey+"=", EnvToken+"=", // the simulated app's key, not one the environment holds
+	env := append(serveEnv(b, sim),
 		bot.EnvWritesPerMinute+"="+strconv.Itoa(limits.PerMinute), bot.EnvWritesPerHour+"="+strconv.Itoa(limits.PerHour))
 
 	// The month's draft is open whatever the day, as it is most of the
@@ -124,10 +116,7 @@ func BenchmarkBurst(b *testing.B) {
 	}
 	b.Logf("filed %d submissions in %s", n, time.Since(filing).Round(time.Millisecond))
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve")
