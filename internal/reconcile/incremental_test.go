@@ -13,6 +13,7 @@ import (
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
 // incrementalBudget is what one submission event may cost while a draft is
@@ -21,31 +22,6 @@ import (
 // issues opened since that commit, a commit of three writes, the
 // description, and the submission's status comment.
 const incrementalBudget = 15
-
-// fileAccepted files n accepted jobs, news and events in turn, each with a
-// link of its own, straight on the simulator (no webhooks reach the
-// service: the test calls it).
-func (w *world) fileAccepted(t testing.TB, n int) {
-	t.Helper()
-	for i := range n {
-		k, a := submissionAnswers(i)
-		_, err := w.sim.Actor("ana").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a),
-			w.svc.Config.Labels.ForKind(k), w.svc.Config.Labels.Accepted)
-		check(t, err)
-	}
-}
-
-func submissionAnswers(i int) (drafts.Kind, map[string]string) {
-	link := fmt.Sprintf("https://example.com/%d", i)
-	switch i % 3 {
-	case 0:
-		return drafts.KindJob, job(fmt.Sprintf("Org %d", i), link)
-	case 1:
-		return drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
-	}
-	return drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": fmt.Sprintf("2027-03-%02d", 1+i%28),
-		"city": "Berlin", "country": "Germany", "link": link}
-}
 
 // draftFile reads the draft's edition file as it is on the branch.
 func (w *world) draftFile(t testing.TB, d Draft) string {
@@ -93,7 +69,7 @@ func TestOneSubmissionCostsTheSameWhateverN(t *testing.T) {
 		t.Run(fmt.Sprint("N=", n), func(t *testing.T) {
 			w := newWorld(t, "2026-12-01")
 			ctx := context.Background()
-			w.fileAccepted(t, n)
+			w.fill(t, n)
 			opened, err := w.svc.ReconcileDraft(ctx, true)
 			check(t, err)
 			d := opened.Draft
@@ -123,7 +99,7 @@ func TestOneSubmissionCostsTheSameWhateverN(t *testing.T) {
 			w.fullRebuildChangesNothing(t, "a new submission")
 
 			// Its author edits an existing one.
-			k, a := submissionAnswers(0)
+			k, a := simtest.Sample(0)
 			a["title"] = "Principal Engineer"
 			body := w.svc.Forms[k].RenderBody(a)
 			_, err = w.sim.Actor("ana").EditIssue(repoFN, 1, githubsim.IssueEdit{Body: &body})
@@ -173,7 +149,7 @@ func TestOneSubmissionCostsTheSameWhateverN(t *testing.T) {
 func TestIncrementalUpdatesKeepHandEdits(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	w.fileAccepted(t, 6)
+	w.fill(t, 6)
 	out, err := w.svc.ReconcileDraft(ctx, true)
 	check(t, err)
 	d := out.Draft
@@ -183,7 +159,7 @@ func TestIncrementalUpdatesKeepHandEdits(t *testing.T) {
 	check(t, err)
 
 	for i := 6; i < 9; i++ {
-		k, a := submissionAnswers(i)
+		k, a := simtest.Sample(i)
 		is, err := w.sim.Actor("ben").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a),
 			w.svc.Config.Labels.ForKind(k), w.svc.Config.Labels.Accepted)
 		check(t, err)
@@ -203,7 +179,7 @@ func TestIncrementalUpdatesKeepHandEdits(t *testing.T) {
 	}
 	_, err = w.sim.Actor("maya").EditFile(repoFN, BranchFor(44), d.Path, strings.Replace(text, line, "- [🇺🇸 Org 0 | Senior Engineer](https://example.com/0)", 1))
 	check(t, err)
-	k, a := submissionAnswers(0)
+	k, a := simtest.Sample(0)
 	a["title"] = "Staff Engineer"
 	body := w.svc.Forms[k].RenderBody(a)
 	_, err = w.sim.Actor("ana").EditIssue(repoFN, 1, githubsim.IssueEdit{Body: &body})
@@ -219,7 +195,7 @@ func TestIncrementalUpdatesKeepHandEdits(t *testing.T) {
 	}
 	// While the conflict holds, another submission's update does not
 	// commit around it (that would drop the held-back line).
-	k, a = submissionAnswers(9)
+	k, a = simtest.Sample(9)
 	is, err := w.sim.Actor("ben").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[k].RenderBody(a),
 		w.svc.Config.Labels.ForKind(k), w.svc.Config.Labels.Accepted)
 	check(t, err)
@@ -252,7 +228,7 @@ func TestIncrementalUpdatesKeepHandEdits(t *testing.T) {
 func TestConcurrentIncrementalUpdatesBothLand(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	w.fileAccepted(t, 6)
+	w.fill(t, 6)
 	out, err := w.svc.ReconcileDraft(ctx, true)
 	check(t, err)
 	d := out.Draft
@@ -306,7 +282,7 @@ func TestConcurrentIncrementalUpdatesBothLand(t *testing.T) {
 func TestWaitingSubmissionsNeedNoCommit(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	w.fileAccepted(t, 3)
+	w.fill(t, 3)
 	out, err := w.svc.ReconcileDraft(ctx, true)
 	check(t, err)
 	d := out.Draft
@@ -384,7 +360,7 @@ func TestWaitingSubmissionsNeedNoCommit(t *testing.T) {
 func TestManyIssuesOpenedSinceTheLastCommit(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
-	w.fileAccepted(t, 3)
+	w.fill(t, 3)
 	_, err := w.svc.ReconcileDraft(ctx, true)
 	check(t, err)
 	for i := range maxOpened + 1 {

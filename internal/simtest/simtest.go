@@ -188,7 +188,8 @@ func (s *Buffer) String() string {
 
 // Sample returns the i-th of a stream of valid submissions for tests that
 // file many: a job, a news item and an event in turn, each with its own
-// link under https://example.com/.
+// link under https://example.com/ (events on days of March 2027 in turn,
+// so that their section's order by date is exercised).
 func Sample(i int) (drafts.Kind, map[string]string) {
 	link := fmt.Sprintf("https://example.com/%d", i)
 	switch i % 3 {
@@ -198,6 +199,6 @@ func Sample(i int) (drafts.Kind, map[string]string) {
 	case 1:
 		return drafts.KindNews, map[string]string{"category": "Blog", "title": fmt.Sprintf("Post %d", i), "link": link}
 	}
-	return drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": "2027-03-16",
+	return drafts.KindEvent, map[string]string{"name": fmt.Sprintf("Conf %d", i), "start_date": fmt.Sprintf("2027-03-%02d", 1+i%28),
 		"city": "Berlin", "country": "Germany", "link": link}
 }
