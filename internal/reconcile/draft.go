@@ -36,6 +36,9 @@ type DraftOutcome struct {
 	// Text is the edition file as the bot wrote it (or, in a dry run,
 	// would have), and Body the pull request's description.
 	Text, Body string
+	// Tip is the branch's commit once the draft is as the update left it
+	// (empty when it did not get that far, or in a dry run).
+	Tip string
 }
 
 // maxRaceRetries bounds how often a lost race on the draft branch is
@@ -150,7 +153,12 @@ func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutc
 		}
 		return s.openEdition(ctx, ed, readme)
 	}
-	out, err := s.refreshDraft(ctx, draft)
+	var out DraftOutcome
+	if p := passOf(ctx); p != nil && !p.since.IsZero() {
+		out, err = s.catchUpDraft(ctx, draft, p)
+	} else {
+		out, err = s.refreshDraft(ctx, draft)
+	}
 	if err != nil || mode == refreshOnly {
 		return out, err
 	}
@@ -221,6 +229,19 @@ func (s *Service) dueDay(d Draft) drafts.Date { return drafts.Date{Time: d.Date.
 // index gives the highest number (else the newest file's title), the edition
 // files give the newest date.
 func (s *Service) plan(ctx context.Context) (drafts.Edition, string, []drafts.EditionFile, error) {
+	p := passOf(ctx)
+	if p != nil && p.planned {
+		return p.ed, p.readme, slices.Clone(p.files), nil
+	}
+	ed, readme, files, err := s.readPlan(ctx)
+	if p != nil && err == nil {
+		p.planned, p.ed, p.readme, p.files = true, ed, readme, slices.Clone(files)
+	}
+	return ed, readme, files, err
+}
+
+// readPlan is plan, read from the default branch.
+func (s *Service) readPlan(ctx context.Context) (drafts.Edition, string, []drafts.EditionFile, error) {
 	cfg := s.Config
 	readme := ""
 	var numbers []int
@@ -526,11 +547,14 @@ func (s *Service) refreshDraft(ctx context.Context, draft Draft) (DraftOutcome, 
 	if err != nil {
 		return DraftOutcome{Draft: draft}, err
 	}
+	started := s.wallClock()
 	b, err := s.readBranch(ctx, draft, ed)
 	if err != nil {
 		return DraftOutcome{Draft: draft}, err
 	}
-	return s.rebuildDraft(ctx, draft, ed, b)
+	out, err := s.rebuildDraft(ctx, draft, ed, b)
+	s.rememberCurrent(out, err, started)
+	return out, err
 }
 
 // rebuildDraft is refreshDraft after the branch was read: it lists every
@@ -572,6 +596,7 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 	if err != nil {
 		return out, err
 	}
+	tip := b.tip
 	merged := drafts.Merge3(b.base, b.ours, u.render)
 	out.Conflicts, out.Text, out.Draft.File = merged.Conflicts, merged.Text, b.ours
 	if len(merged.Conflicts) > 0 {
@@ -593,6 +618,7 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 		}
 		sha, err := s.GH.CommitFiles(ctx, s.Repo, b.tip, b.tree, map[string]string{draft.Path: merged.Text},
 			draftCommitMessage(ed, what, mergeTrailer, u.render, items))
+		tip = ""
 		switch {
 		case errors.Is(err, ErrDryRun):
 			s.Logger().Info("dry run: would commit to the draft", "edition", draft.Number)
@@ -602,7 +628,7 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 			if err := s.GH.MoveBranch(ctx, s.Repo, BranchFor(draft.Number), sha, false); err != nil {
 				return out, err // errConflict: the branch moved since it was read; the caller reads it again
 			}
-			out.Committed, out.Draft.File = true, merged.Text
+			out.Committed, out.Draft.File, tip = true, merged.Text, sha
 			s.Logger().Info("merged the new render into the draft", "edition", draft.Number, "pull", draft.Pull.Number,
 				"commit", sha, "included", len(u.listing.Included))
 		}
@@ -620,6 +646,7 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 		}
 		out.Draft.Pull.Body = body
 	}
+	out.Tip = tip
 	return out, nil
 }
 

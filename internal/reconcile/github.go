@@ -473,6 +473,7 @@ type Pull struct {
 	Number         int
 	Title, Body    string
 	Head, Base     string
+	HeadSHA        string // the head branch's commit when the pull request was read
 	HeadRepo       string // "owner/name" of the head branch's repository
 	User           string
 	HTMLURL        string
@@ -497,7 +498,7 @@ func (g *GitHub) Pull(ctx context.Context, r Repo, number int) (Pull, error) {
 
 // PullOf converts go-github's pull request to the use cases'.
 func PullOf(p *github.PullRequest) Pull {
-	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(),
+	out := Pull{Number: p.GetNumber(), Title: p.GetTitle(), Body: p.GetBody(), Head: p.GetHead().GetRef(), HeadSHA: p.GetHead().GetSHA(),
 		Base: p.GetBase().GetRef(), HeadRepo: p.GetHead().GetRepo().GetFullName(), User: p.GetUser().GetLogin(), HTMLURL: p.GetHTMLURL(), State: p.GetState(),
 		Draft: p.GetDraft(), Merged: p.GetMerged() || p.MergedAt != nil, MergeCommitSHA: p.GetMergeCommitSHA(),
 		CreatedAt: p.GetCreatedAt().Time, UpdatedAt: p.GetUpdatedAt().Time, ClosedAt: p.GetClosedAt().Time, MergedAt: p.GetMergedAt().Time}

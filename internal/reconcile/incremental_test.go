@@ -398,3 +398,67 @@ func TestManyIssuesOpenedSinceTheLastCommit(t *testing.T) {
 	}
 	w.fullRebuildChangesNothing(t, "the next update")
 }
+
+// TestSteadyPassCatchesUpWithLostEvents: a pass after a clean one brings
+// the draft up to date with the submissions changed since, from the items
+// on the branch, when every webhook about them was lost: an edit, a
+// withdrawal, a new submission and a label taken off. The full rebuild
+// then finds nothing to change. A pass where nothing changed does not read
+// the branch at all.
+func TestSteadyPassCatchesUpWithLostEvents(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	w.svc.Memo = &Memo{Now: w.clock.Now}
+	ctx := context.Background()
+	w.fill(t, 30)
+	opened, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	d := opened.Draft
+	began := w.clock.Now()
+	_, err = w.svc.Resync(ctx, time.Time{}, time.Hour)
+	check(t, err)
+	pass := func() githubsim.Stats {
+		t.Helper()
+		w.clock.Advance(5 * time.Minute)
+		last := began
+		began = w.clock.Now()
+		return w.measure(t, func() error { _, err := w.svc.Resync(ctx, last, time.Hour); return err })
+	}
+	pass() // the statuses the first pass wrote changed their issues
+
+	if st := pass(); st.ByRoute["GET /repos/{owner}/{repo}/branches/{branch...}"] != 0 || st.Writes != 0 {
+		t.Errorf("a pass where nothing changed read the branch %d times and wrote %d times; want neither: %v",
+			st.ByRoute["GET /repos/{owner}/{repo}/branches/{branch...}"], st.Writes, st.ByRoute)
+	}
+
+	// Nobody tells the bot: every webhook below is lost.
+	w.clock.Advance(time.Minute)
+	k, a := simtest.Sample(0)
+	a["title"] = "Principal Engineer"
+	body := w.svc.Forms[k].RenderBody(a)
+	_, err = w.sim.Actor("ana").EditIssue(repoFN, 1, githubsim.IssueEdit{Body: &body})
+	check(t, err)
+	_, err = w.sim.Actor("ana").CloseIssue(repoFN, 2)
+	check(t, err)
+	check(t, w.sim.Actor("maya").RemoveLabel(repoFN, 4, w.svc.Config.Labels.Accepted))
+	n := job("Latecomer", "https://example.com/late")
+	late, err := w.sim.Actor("ben").OpenIssueFromForm(repoFN, "suggestion", w.svc.Forms[drafts.KindJob].RenderBody(n),
+		w.svc.Config.Labels.Job, w.svc.Config.Labels.Accepted)
+	check(t, err)
+
+	st := pass()
+	text := w.draftFile(t, d)
+	for what, ok := range map[string]bool{
+		"the edit":                  strings.Contains(text, "Org 0 | Principal Engineer]"),
+		"the withdrawal":            !strings.Contains(text, "(https://example.com/1)"),
+		"the acceptance taken back": !strings.Contains(text, "(https://example.com/3)"),
+		"the new submission (#" + fmt.Sprint(late.Number) + ")": strings.Contains(text, "(https://example.com/late)"),
+	} {
+		if !ok {
+			t.Errorf("the pass did not bring %s into the draft", what)
+		}
+	}
+	if st.Total > 10+incrementalBudget {
+		t.Errorf("the pass that caught up took %d requests: %v", st.Total, st.ByRoute)
+	}
+	w.fullRebuildChangesNothing(t, "a pass that caught up with lost events")
+}

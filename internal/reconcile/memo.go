@@ -32,6 +32,9 @@ type Memo struct {
 	// branchBase): a commit never changes, and decoding a large draft's
 	// items is most of an update's work.
 	bases *lru.Cache
+	// current holds when draft tips were found current ("owner/name sha
+	// fingerprint" -> time.Time): see catchUpDraft.
+	current *lru.Cache
 
 	mu    sync.Mutex
 	locks map[string]*keyLock
@@ -56,6 +59,7 @@ func (m *Memo) init() {
 		m.answered, _ = lru.New(memoSize)
 		m.published, _ = lru.New(memoSize)
 		m.bases, _ = lru.New(maxBases)
+		m.current, _ = lru.New(maxBases)
 	})
 }
 
@@ -184,4 +188,27 @@ func (m *Memo) Lock(key string) (unlock func()) {
 		}
 		m.mu.Unlock()
 	}
+}
+
+// isCurrent reports whether the draft tip key was found current at or
+// after t.
+func (m *Memo) isCurrent(key string, t time.Time) bool {
+	if m == nil {
+		return false
+	}
+	m.init()
+	v, ok := m.current.Get(key)
+	return ok && !v.(time.Time).Before(t)
+}
+
+// setCurrent notes that the draft tip key was current at t.
+func (m *Memo) setCurrent(key string, t time.Time) {
+	if m == nil {
+		return
+	}
+	m.init()
+	if v, ok := m.current.Get(key); ok && v.(time.Time).After(t) {
+		return
+	}
+	m.current.Add(key, t)
 }

@@ -111,11 +111,11 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 		// Published as the edition went out: also the items closed since
 		// (declined, withdrawn while this publication waited for a lost
 		// webhook to be repaired).
-		closed, err := s.updatedSubmissions(ctx, pull.MergedAt)
+		updated, err := s.updatedIssues(ctx, pull.MergedAt)
 		if err != nil {
 			return out, err
 		}
-		for _, i := range closed {
+		for _, i := range submissionsOf(s.Config, updated) {
 			if i.State == "closed" {
 				issues = append(issues, i)
 			}

@@ -37,6 +37,11 @@ const overlap = 2 * time.Minute
 func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Duration) (ResyncReport, error) {
 	var rep ResyncReport
 	first := since.IsZero()
+	p := &pass{}
+	if !first {
+		p.since = since.Add(-overlap)
+	}
+	ctx = withPass(ctx, p)
 	// Each step goes on when an earlier one failed: a command that keeps
 	// failing must not hold publication or the draft back. The pass is
 	// clean only when every step was.
@@ -114,7 +119,10 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 		rep.Issues, err = s.UpdateStatuses(ctx, draft)
 		fail("statuses", err)
 	} else {
-		issues, err := s.updatedSubmissions(ctx, since.Add(-overlap))
+		issues, err := p.updated, error(nil)
+		if !p.read { // the draft step did not list them
+			issues, err = s.changedSubmissions(ctx, p)
+		}
 		fail("updated submissions", err)
 		byIssue, err := s.commentsOf(ctx, issues) // one listing when many changed
 		fail("comments", err)
@@ -187,26 +195,6 @@ func (s *Service) resyncCommands(ctx context.Context, from time.Time) (int, erro
 		}
 	}
 	return answered, errors.Join(errs...)
-}
-
-// updatedSubmissions lists the submissions (open or closed) updated since t.
-func (s *Service) updatedSubmissions(ctx context.Context, t time.Time) ([]drafts.Issue, error) {
-	var out []drafts.Issue
-	had := map[int]bool{}
-	for _, k := range drafts.Kinds {
-		list, err := s.GH.Issues(ctx, s.Repo, IssueFilter{State: "all", Since: t, Label: s.Config.Labels.ForKind(k)})
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range list {
-			if !had[i.Number] && !i.IsPullRequest() {
-				had[i.Number] = true
-				out = append(out, i)
-			}
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Number < out[b].Number })
-	return out, nil
 }
 
 // LogResync writes one line for a pass: info when it did something.

@@ -61,17 +61,27 @@ func TestBudgetsAtScale(t *testing.T) {
 			}
 
 			// The replica's first pass writes every status; a replica that
-			// starts later finds them right and writes nothing.
+			// starts later (with an empty memory) finds them right and
+			// writes nothing.
+			w.svc.Memo = &Memo{Now: w.clock.Now}
 			first := w.measure(t, func() error { _, err := w.svc.Resync(ctx, time.Time{}, time.Hour); return err })
 			row("first resync pass (every status written)", first, -1, -1)
+			// Passes run every five minutes.
+			w.clock.Advance(5 * time.Minute)
+			w.svc.Memo = &Memo{Now: w.clock.Now}
+			began := w.clock.Now()
 			restarted := w.measure(t, func() error { _, err := w.svc.Resync(ctx, time.Time{}, time.Hour); return err })
 			row("first pass of a restarted replica", restarted, 20+5*pages, 0)
-			// A minute later (GitHub's since has whole seconds), a pass that
-			// starts where the last one ended.
-			w.clock.Advance(time.Minute)
-			last := w.clock.Now().Add(overlap)
-			steady := w.measure(t, func() error { _, err := w.svc.Resync(ctx, last, time.Hour); return err })
-			row("steady resync, nothing changed", steady, 14+pages, 0)
+			// The next pass of that replica, from where its last one began.
+			steadyPass := func(what string, maxRequests int) {
+				t.Helper()
+				w.clock.Advance(5 * time.Minute)
+				last := began
+				began = w.clock.Now()
+				steady := w.measure(t, func() error { _, err := w.svc.Resync(ctx, last, time.Hour); return err })
+				row(what, steady, maxRequests, 0)
+			}
+			steadyPass("steady resync, nothing changed", 10+pages)
 
 			w.svc.Now = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
 			var out DraftOutcome
@@ -82,6 +92,8 @@ func TestBudgetsAtScale(t *testing.T) {
 			}
 			statuses := w.measure(t, func() error { return w.svc.PullChanged(ctx, out.Draft.Pull.Number, true, false, false) })
 			row("what opening sets off (statuses name the draft)", statuses, 20+5*pages+n, n)
+			steadyPass("the pass after the opening (every status changed)", 20+5*pages)
+			steadyPass("steady resync with the draft open, nothing changed", 10+pages)
 		})
 	}
 }
