@@ -361,3 +361,42 @@ func statusOf(bits int) Status {
 	return Status{PullRequest: bits&bitPullRequest != 0, Closed: bits&bitClosed != 0, Accepted: bits&bitAccepted != 0,
 		Declined: bits&bitDeclined != 0, Deferred: bits&bitDeferred != 0, Published: bits&bitPublished != 0}
 }
+
+// Unseen reports whether putting it in place of the item its holds for the
+// same issue leaves the edition and its listing as they are: the two are
+// the same but for the line, and the submission is left out for a reason
+// the line has no part in (awaiting review, deferred, declined, closed,
+// published, over). Duplicates are marked over the other fields, which
+// stay the same, so the whole edition's selection does too. An issue its
+// does not account for, or holds no item of, is never unseen.
+func (its Items) Unseen(cfg *Config, pub Date, it Item) bool {
+	i, ok := its.find(it.Issue)
+	if !ok || it.Issue > its.Through {
+		return false
+	}
+	was := its.List[i]
+	a, b := was, it
+	a.Line, a.NoLine, b.Line, b.NoLine = "", false, "", false
+	if !SameItem(a, b) {
+		return false
+	}
+	if was.Line == it.Line && was.NoLine == it.NoLine {
+		return true
+	}
+	// Alone, without the duplicates' problems: a submission left out
+	// alone is left out among the others too, for the same reason or
+	// for a duplicate; one taken in alone might go in.
+	s := it.submission()
+	why, _ := leaveOut(cfg, &s, pub)
+	return why != "" && why != WhyNeedsInfo
+}
+
+// SameItem reports whether two items hold the same.
+func SameItem(a, b Item) bool {
+	samePtr := func(x, y *string) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	if (a.Problem == nil) != (b.Problem == nil) || (a.Problem != nil && *a.Problem != *b.Problem) {
+		return false
+	}
+	return a.Issue == b.Issue && a.Kind == b.Kind && a.Status == b.Status && a.Line == b.Line && a.NoLine == b.NoLine &&
+		samePtr(a.Dup, b.Dup) && a.Name == b.Name && a.Start == b.Start && a.End == b.End && a.Problems == b.Problems
+}

@@ -222,7 +222,7 @@ func TestItemsUpdateLikeBuild(t *testing.T) {
 	open := DefaultConfig()
 	open.RequireApproval = false
 	const steps = propertySteps
-	included, why := 0, map[Why]int{}
+	included, why, unseen := 0, map[Why]int{}, 0
 	for name, cfg := range map[string]*Config{"with approval": DefaultConfig(), "without approval": open} {
 		for seed := range uint64(3) {
 			t.Run(fmt.Sprintf("%s/seed %d", name, seed), func(t *testing.T) {
@@ -258,6 +258,16 @@ func TestItemsUpdateLikeBuild(t *testing.T) {
 							t.Fatalf("step %d (%s #%d): Item: %v", step, what, i.Number, err)
 						}
 						if changes == 1 {
+							if its.Unseen(cfg, ed.Date, it) {
+								// The edition and its listing must stay as
+								// they are: the caller commits nothing.
+								md0, l0, err0 := RenderItems(cfg, ed, its)
+								md1, l1, err1 := RenderItems(cfg, ed, its.With(it))
+								if md0 != md1 || !reflect.DeepEqual(l0, l1) || (err0 == nil) != (err1 == nil) {
+									t.Fatalf("step %d (%s #%d): Unseen, yet the edition or its listing changes", step, what, i.Number)
+								}
+								unseen++
+							}
 							its = its.With(it)
 						} else {
 							batch = append(batch, it)
@@ -301,7 +311,10 @@ func TestItemsUpdateLikeBuild(t *testing.T) {
 	}
 	// The changes must have exercised every rule, or the property says
 	// little.
-	t.Logf("over the steps, %d items were in the edition, and left out: %v", included, why)
+	t.Logf("over the steps, %d items were in the edition, and left out: %v; %d changes were unseen", included, why, unseen)
+	if unseen < 10 {
+		t.Errorf("only %d changes were unseen (Items.Unseen); the changes must exercise it", unseen)
+	}
 	for _, y := range []Why{WhyDeclined, WhyPublished, WhyNeedsInfo, "duplicate", WhyEventOver, WhyDeferred, WhyAwaitingReview} {
 		if why[y] < 10 {
 			t.Errorf("%d steps left an item out as %s; the changes must exercise every rule", why[y], y)
@@ -411,6 +424,35 @@ func TestItemsFit(t *testing.T) {
 	} {
 		if c.its.Fits(c.cfg, c.forms, c.ed) {
 			t.Errorf("items with %s fit", name)
+		}
+	}
+}
+
+// TestSameItemComparesEveryField: SameItem must tell two items apart by any
+// of their fields, those added later too.
+func TestSameItemComparesEveryField(t *testing.T) {
+	var a Item
+	if !SameItem(a, a) {
+		t.Fatal("an item differs from itself")
+	}
+	typ := reflect.TypeOf(a)
+	for i := range typ.NumField() {
+		b := a
+		f := reflect.ValueOf(&b).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Int:
+			f.SetInt(1)
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		default:
+			t.Fatalf("field %s of kind %s: teach this test (and SameItem) about it", typ.Field(i).Name, f.Kind())
+		}
+		if SameItem(a, b) {
+			t.Errorf("SameItem does not compare the field %s", typ.Field(i).Name)
 		}
 	}
 }

@@ -145,20 +145,62 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 
 // Plan: every action that can change a submission brings the issue up to
 // date, as it is on GitHub when the Work runs.
+//
+// It is the delivery most often sent, so it decodes only what it keeps
+// (envelope): decoding all of go-github's IssuesEvent allocated most of
+// what a burst of deliveries cost the bot.
 func (h *Issues) Plan(eventType, deliveryID string, payload []byte) (Work, bool, error) {
-	var ev github.IssuesEvent
+	var ev struct {
+		envelope
+		Issue *struct {
+			Number      int             `json:"number"`
+			PullRequest json.RawMessage `json:"pull_request"`
+		} `json:"issue"`
+	}
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return Work{}, false, fmt.Errorf("decode issues event: %w", err)
 	}
-	switch ev.GetAction() {
+	switch ev.Action {
 	case "opened", "edited", "labeled", "unlabeled", "closed", "reopened":
 	default:
 		return Work{}, false, nil
 	}
-	if ev.GetIssue().IsPullRequest() {
+	if ev.Issue == nil || (len(ev.Issue.PullRequest) > 0 && string(ev.Issue.PullRequest) != "null") {
 		return Work{}, false, nil
 	}
-	return newWork(WorkIssue, &ev, ev.GetRepo(), ev.GetIssue().GetNumber(), eventType, ev.GetAction(), deliveryID), true, nil
+	return ev.work(WorkIssue, ev.Issue.Number, eventType, deliveryID), true, nil
+}
+
+// envelope is what planning reads of every delivery: the action, the
+// installation and the repository.
+type envelope struct {
+	Action       string `json:"action"`
+	Installation *struct {
+		ID int64 `json:"id"`
+	} `json:"installation"`
+	Repository *struct {
+		Name  string `json:"name"`
+		Owner *struct {
+			Login string `json:"login"`
+		} `json:"owner"`
+		DefaultBranch string `json:"default_branch"`
+		HTMLURL       string `json:"html_url"`
+	} `json:"repository"`
+}
+
+// work is newWork from an envelope.
+func (e *envelope) work(k WorkKind, number int, event, delivery string) Work {
+	w := Work{Kind: k, Number: number, Event: event, Action: e.Action, Delivery: delivery, Deliveries: 1}
+	if e.Installation != nil {
+		w.Installation = e.Installation.ID
+	}
+	if r := e.Repository; r != nil {
+		w.Repo = RepoRef{Name: r.Name, DefaultBranch: r.DefaultBranch, HTMLURL: r.HTMLURL}
+		if r.Owner != nil {
+			w.Repo.Owner = r.Owner.Login
+		}
+	}
+	return w
 }
 
 // IssueComment handles issue_comment events: slash commands in new

@@ -32,6 +32,9 @@ const (
 type gitObject struct {
 	Type string
 	Data []byte // the object's content without git's "<type> <len>\x00" header
+	// Parents are a commit's, decoded once when it is stored: history
+	// walks then cost no decoding (a bot's commit message is large).
+	Parents []string
 }
 
 // objectStore holds the git objects of one repository keyed by their SHA-1.
@@ -50,7 +53,13 @@ func hashObject(typ string, data []byte) string {
 func (st objectStore) put(typ string, data []byte) string {
 	sha := hashObject(typ, data)
 	if _, ok := st[sha]; !ok {
-		st[sha] = gitObject{Type: typ, Data: append([]byte(nil), data...)}
+		o := gitObject{Type: typ, Data: append([]byte(nil), data...)}
+		if typ == objCommit {
+			if c, err := decodeCommit(o.Data); err == nil {
+				o.Parents = c.Parents
+			}
+		}
+		st[sha] = o
 	}
 	return sha
 }
@@ -352,11 +361,17 @@ func (st objectStore) lookupPath(treeSHA, path string) (treeEntry, bool) {
 // isAncestor reports whether ancestor is reachable from commit by parent links
 // (a commit is its own ancestor).
 func (st objectStore) isAncestor(ancestor, commit string) bool {
-	return st.ancestors(commit)[ancestor]
+	found := false
+	st.walk(commit, func(sha string) bool {
+		found = sha == ancestor
+		return !found
+	})
+	return found
 }
 
-// ancestors returns the set of commits reachable from sha, sha included.
-func (st objectStore) ancestors(sha string) map[string]bool {
+// walk visits the commits reachable from sha, breadth-first, sha first,
+// each once, while visit says to go on.
+func (st objectStore) walk(sha string, visit func(sha string) bool) {
 	seen := map[string]bool{}
 	queue := []string{sha}
 	for len(queue) > 0 {
@@ -366,16 +381,19 @@ func (st objectStore) ancestors(sha string) map[string]bool {
 			continue
 		}
 		seen[cur] = true
-		obj, ok := st.get(cur, objCommit)
-		if !ok {
-			continue
+		if !visit(cur) {
+			return
 		}
-		c, err := decodeCommit(obj.Data)
-		if err != nil {
-			continue
+		if obj, ok := st.get(cur, objCommit); ok {
+			queue = append(queue, obj.Parents...)
 		}
-		queue = append(queue, c.Parents...)
 	}
+}
+
+// ancestors returns the set of commits reachable from sha, sha included.
+func (st objectStore) ancestors(sha string) map[string]bool {
+	seen := map[string]bool{}
+	st.walk(sha, func(sha string) bool { seen[sha] = true; return true })
 	return seen
 }
 
@@ -383,29 +401,14 @@ func (st objectStore) ancestors(sha string) map[string]bool {
 // or "" when they share no history.
 func (st objectStore) mergeBase(a, b string) string {
 	fromA := st.ancestors(a)
-	seen := map[string]bool{}
-	queue := []string{b}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		if seen[cur] {
-			continue
+	base := ""
+	st.walk(b, func(sha string) bool {
+		if fromA[sha] {
+			base = sha
 		}
-		seen[cur] = true
-		if fromA[cur] {
-			return cur
-		}
-		obj, ok := st.get(cur, objCommit)
-		if !ok {
-			continue
-		}
-		c, err := decodeCommit(obj.Data)
-		if err != nil {
-			continue
-		}
-		queue = append(queue, c.Parents...)
-	}
-	return ""
+		return base == ""
+	})
+	return base
 }
 
 // commit returns the parsed commit with the given id.

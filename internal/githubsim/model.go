@@ -172,6 +172,8 @@ type repo struct {
 	Labels      []*label
 	Perms       map[string]string // login -> permission level
 	CommentByID map[int64]*comment
+
+	derived map[string]any // merges and diffs of commits, worked out once (see cache)
 }
 
 func (r *repo) fullName() string { return r.Owner.Login + "/" + r.Name }

@@ -32,6 +32,42 @@ func (r *repo) mergeResult(p *pull) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("base branch %s does not exist", p.Base)
 	}
+	// Commits never change: what two of them merge to is worked out once
+	// (a draft's pull request is rendered at every push to its branch).
+	key := "merge " + baseTip + " " + p.HeadSHA
+	if v, ok := r.cached(key); ok {
+		m := v.(mergeOutcome)
+		return m.tree, m.err
+	}
+	tree, err := r.computeMergeResult(p, baseTip)
+	r.cache(key, mergeOutcome{tree, err})
+	return tree, err
+}
+
+type mergeOutcome struct {
+	tree string
+	err  error
+}
+
+type diffOutcome struct{ commits, files, additions, deletions int }
+
+// cached and cache keep what pure functions of commits gave, bounded.
+func (r *repo) cached(key string) (any, bool) {
+	v, ok := r.derived[key]
+	return v, ok
+}
+
+func (r *repo) cache(key string, v any) {
+	if r.derived == nil || len(r.derived) >= maxDerived {
+		r.derived = map[string]any{}
+	}
+	r.derived[key] = v
+}
+
+// maxDerived bounds a repository's cache of merges and diffs.
+const maxDerived = 1024
+
+func (r *repo) computeMergeResult(p *pull, baseTip string) (string, error) {
 	head, ok := r.Objects.commit(p.HeadSHA)
 	if !ok {
 		return "", fmt.Errorf("head commit %s does not exist", p.HeadSHA)
@@ -55,6 +91,12 @@ func (r *repo) diffStats(p *pull) (commits, files, additions, deletions int) {
 	if p.Merged {
 		baseTip = p.BaseSHA
 	}
+	key := "diff " + baseTip + " " + p.HeadSHA
+	if v, ok := r.cached(key); ok {
+		d := v.(diffOutcome)
+		return d.commits, d.files, d.additions, d.deletions
+	}
+	defer func() { r.cache(key, diffOutcome{commits, files, additions, deletions}) }()
 	inBase := r.Objects.ancestors(baseTip)
 	for sha := range r.Objects.ancestors(p.HeadSHA) {
 		if !inBase[sha] {

@@ -509,6 +509,10 @@ func (s *Service) readBranch(ctx context.Context, d Draft, ed drafts.Edition) (d
 	}
 	b.base, b.items = cached.base, cached.items
 	b.fits = cached.hasItems && b.items.Fits(s.Config, s.Forms, ed)
+	if cached.hasFile {
+		b.ours = cached.file
+		return b, nil
+	}
 	b.ours, err = s.GH.File(ctx, s.Repo, b.tip, d.Path)
 	if errors.Is(err, ErrNotFound) {
 		b.ours, err = "", nil // someone deleted the file: the merge reports it as a conflict
@@ -592,10 +596,6 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 	if err != nil {
 		return out, err
 	}
-	items, err := json.Marshal(u.items)
-	if err != nil {
-		return out, err
-	}
 	tip := b.tip
 	merged := drafts.Merge3(b.base, b.ours, u.render)
 	out.Conflicts, out.Text, out.Draft.File = merged.Conflicts, merged.Text, b.ours
@@ -609,6 +609,10 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 		// conflict): the next merge starts from this render; and when
 		// only the items changed (a submission that waits for review was
 		// edited): the next update starts from them.
+		items, err := json.Marshal(u.items)
+		if err != nil {
+			return out, err
+		}
 		what := "merge new submissions"
 		switch {
 		case merged.Text == b.ours && u.render == b.base:
@@ -629,6 +633,9 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 				return out, err // errConflict: the branch moved since it was read; the caller reads it again
 			}
 			out.Committed, out.Draft.File, tip = true, merged.Text, sha
+			// What the next update would read back from the commit.
+			s.Memo.setBase(s.Repo.FullName()+" "+sha, branchBase{base: u.render, items: u.items, hasItems: true,
+				file: merged.Text, hasFile: true})
 			s.Logger().Info("merged the new render into the draft", "edition", draft.Number, "pull", draft.Pull.Number,
 				"commit", sha, "included", len(u.listing.Included))
 		}
@@ -760,7 +767,7 @@ func (s *Service) pullBody(d Draft, listing drafts.Listing, conflicts []drafts.C
 // one line. A 300-item edition takes about 15 KB.
 func encodeBase(text string) string {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // the level is valid; the best compression took a fifth of an update's CPU for 15% less
 	zw.Write([]byte(text))
 	zw.Close()
 	return base64.StdEncoding.EncodeToString(buf.Bytes())

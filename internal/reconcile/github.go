@@ -119,13 +119,33 @@ func (g *GitHub) Issues(ctx context.Context, r Repo, f IssueFilter) ([]drafts.Is
 
 // IssuesAfter lists the issues and pull requests numbered above after,
 // newest first: those opened since the one numbered after. It reads pages
-// only as far back as after (one request while fewer than a hundred were
-// opened since), and at most limit issues: complete is false when there
-// are more. Its address stays the same between calls, so a conditional
-// request mostly answers 304.
+// only as far back as after, and at most limit issues: complete is false
+// when there are more. The first page is small (afterFirstPage issues: an
+// update decodes it at every event, and few issues were opened since the
+// draft's last commit, which records them past recordAfter); when it does
+// not reach after, the listing starts again by pages of a hundred. Its
+// addresses stay the same between calls, so a conditional request mostly
+// answers 304.
 func (g *GitHub) IssuesAfter(ctx context.Context, r Repo, after, limit int) (issues []drafts.Issue, complete bool, err error) {
-	opts := &github.IssueListByRepoOptions{State: "all", Sort: "created", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}}
+	opts := &github.IssueListByRepoOptions{State: "all", Sort: "created", Direction: "desc", ListOptions: github.ListOptions{PerPage: afterFirstPage}}
+	small, resp, err := g.c.Issues.ListByRepo(ctx, r.Owner, r.Name, opts)
+	if err != nil {
+		return nil, false, classify(resp, err)
+	}
 	var out []drafts.Issue
+	reached := false
+	for _, i := range small {
+		if i.GetNumber() <= after {
+			reached = true
+			continue
+		}
+		out = append(out, IssueOf(i))
+	}
+	if reached || resp.NextPage == 0 {
+		return out, true, nil
+	}
+	out = nil
+	opts.PerPage = 100
 	for {
 		page, resp, err := g.c.Issues.ListByRepo(ctx, r.Owner, r.Name, opts)
 		if err != nil {
@@ -150,6 +170,9 @@ func (g *GitHub) IssuesAfter(ctx context.Context, r Repo, after, limit int) (iss
 		opts.Page = resp.NextPage
 	}
 }
+
+// afterFirstPage is the size of IssuesAfter's first page.
+const afterFirstPage = 20
 
 // paginate follows a listing's pages to the end, converting each item.
 func paginate[In, Out any](page *github.ListOptions, convert func(In) Out, list func() ([]In, *github.Response, error)) ([]Out, error) {

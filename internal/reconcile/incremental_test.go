@@ -373,10 +373,10 @@ func TestManyIssuesOpenedSinceTheLastCommit(t *testing.T) {
 	check(t, err)
 	w.sim.ResetStats()
 	check(t, w.svc.ReconcileIssue(ctx, late.Number))
-	// Two pages of the issues opened since, then the listing of every
-	// submission, one page for each kind.
-	if lists := w.sim.Stats().ByRoute["GET /repos/{owner}/{repo}/issues"]; lists != 2+3 {
-		t.Errorf("the update made %d listings of issues, want 5 (two pages of the newer ones, then every submission)", lists)
+	// A small page of the issues opened since, two pages of a hundred,
+	// then the listing of every submission, one page for each kind.
+	if lists := w.sim.Stats().ByRoute["GET /repos/{owner}/{repo}/issues"]; lists != 1+2+3 {
+		t.Errorf("the update made %d listings of issues, want 6 (a small page and two pages of the newer ones, then every submission)", lists)
 	}
 	w.fullRebuildChangesNothing(t, "an update after many issues were opened")
 

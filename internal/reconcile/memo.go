@@ -72,6 +72,10 @@ type branchBase struct {
 	base     string
 	items    drafts.Items
 	hasItems bool
+	// file is the edition file in the commit, when the replica made it
+	// (then the update after it needs not read it back); "" otherwise.
+	file    string
+	hasFile bool
 }
 
 func (m *Memo) base(key string) (branchBase, bool) {

@@ -32,7 +32,7 @@ import (
 // recordAfter is how many issues may be opened after the draft's last
 // commit before an update commits their items (else every update reads
 // them all again).
-const recordAfter = 50
+const recordAfter = afterFirstPage - 5 // so that IssuesAfter's first page mostly reaches them
 
 // updateDraft brings the open draft up to date with one submission that
 // changed, and returns the draft as updated (nil when none is open) and
@@ -43,12 +43,20 @@ const recordAfter = 50
 // (the held-back change is in no commit's items), it builds from every
 // submission. A lost race on the branch is read again and redone.
 func (s *Service) updateDraft(ctx context.Context, issue drafts.Issue) (*Draft, *drafts.Issue, error) {
+	draft, err := s.openDraft(ctx)
+	if err != nil || draft == nil {
+		return draft, &issue, err
+	}
+	if s.unseen(*draft, issue) {
+		return draft, &issue, nil
+	}
 	unlock := s.Memo.Lock("draft " + s.Repo.FullName())
 	defer unlock()
 	for attempt := 0; ; attempt++ {
-		draft, err := s.openDraft(ctx)
-		if err != nil || draft == nil {
-			return draft, &issue, err
+		if attempt > 0 {
+			if draft, err = s.openDraft(ctx); err != nil || draft == nil {
+				return draft, &issue, err
+			}
 		}
 		out, gone, err := s.patchDraft(ctx, *draft, &issue)
 		if err == nil {
@@ -68,6 +76,26 @@ func (s *Service) updateDraft(ctx context.Context, issue drafts.Issue) (*Draft, 
 			return draft, &issue, err
 		}
 	}
+}
+
+// unseen reports whether the draft's tip, as this replica has read it
+// before (Memo), already holds the issue's item but for a line the edition
+// does not show (drafts.Items.Unseen): an edit of a submission that waits
+// for review, say. Then nothing in the draft can change, and the update
+// neither waits for the draft's lock nor reads the branch. It writes
+// nothing, so an issue read before the tip cannot put an older state back;
+// a newer state has an event of its own.
+func (s *Service) unseen(draft Draft, issue drafts.Issue) bool {
+	cached, ok := s.Memo.base(s.Repo.FullName() + " " + draft.Pull.HeadSHA)
+	if !ok || !cached.hasItems || draft.Conflict(s.Config) || !drafts.Listed(s.Config, issue) {
+		return false
+	}
+	ed, err := s.draftEdition(draft)
+	if err != nil || !cached.items.Fits(s.Config, s.Forms, ed) {
+		return false
+	}
+	it, err := drafts.NewParser(s.Config, s.Forms).Item(issue, ed.Date)
+	return err == nil && cached.items.Unseen(s.Config, ed.Date, it)
 }
 
 // patchDraft is one try of updateDraft. The issue is read again after the
@@ -239,19 +267,9 @@ func recordItems(b draftBranch, u draftUpdate) (bool, error) {
 		if quiet[a.Issue] && a.Issue == b.Issue {
 			a.Line, a.NoLine, b.Line, b.NoLine = "", false, "", false
 		}
-		if !sameItem(a, b) {
+		if !drafts.SameItem(a, b) {
 			return true, nil
 		}
 	}
 	return false, nil
-}
-
-// sameItem reports whether two items hold the same.
-func sameItem(a, b drafts.Item) bool {
-	samePtr := func(x, y *string) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
-	if (a.Problem == nil) != (b.Problem == nil) || (a.Problem != nil && *a.Problem != *b.Problem) {
-		return false
-	}
-	return a.Issue == b.Issue && a.Kind == b.Kind && a.Status == b.Status && a.Line == b.Line && a.NoLine == b.NoLine &&
-		samePtr(a.Dup, b.Dup) && a.Name == b.Name && a.Start == b.Start && a.End == b.End && a.Problems == b.Problems
 }
