@@ -33,8 +33,8 @@ type Resyncer struct {
 	// FullEvery is how often a pass checks everything, not only what
 	// changed since the last clean one (default 24 hours).
 	FullEvery time.Duration
-	Now      func() time.Time
-	Log      *slog.Logger
+	Now       func() time.Time
+	Log       *slog.Logger
 
 	mu   sync.Mutex
 	last map[string]time.Time // "installation/owner/name" -> start of its last clean pass

@@ -33,7 +33,9 @@ type pass struct {
 
 type passKey struct{}
 
-func withPass(ctx context.Context, p *pass) context.Context { return context.WithValue(ctx, passKey{}, p) }
+func withPass(ctx context.Context, p *pass) context.Context {
+	return context.WithValue(ctx, passKey{}, p)
+}
 
 func passOf(ctx context.Context) *pass {
 	p, _ := ctx.Value(passKey{}).(*pass)
