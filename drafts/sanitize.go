@@ -196,7 +196,7 @@ func checkLink(s string) (string, error) {
 	if !strings.Contains(host, ".") && net.ParseIP(host) == nil {
 		return "", fmt.Errorf("%s has no valid host name (%s); it should look like %s", quoteTyped(s), quoteTyped(host), exampleLink)
 	}
-	return escapeURL(s), nil
+	return escapeURL(withoutTracking(s)), nil
 }
 
 // escapeURL percent-encodes what would end or break a markdown link
@@ -217,8 +217,50 @@ func escapeURL(s string) string {
 	return b.String()
 }
 
-// trackingParams are query parameters that do not change what a link points to.
-var trackingParams = []string{"utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "src", "gh_src"}
+// trackingParams are query parameters that say where a click came from,
+// not what the link points to: they are left out of the newsletter and of
+// the comparison of links. Names ending in "_" are prefixes.
+var trackingParams = []string{"utm_", "fbclid", "gclid", "dclid", "msclkid", "igshid", "mc_cid", "mc_eid",
+	"ref_src", "src", "gh_src", "_hsenc", "_hsmi", "mkt_tok", "trk", "trackingid", "refid", "lipi"}
+
+// isTracking reports whether a query parameter is a tracking one.
+func isTracking(key string) bool {
+	key = strings.ToLower(key)
+	for _, t := range trackingParams {
+		if key == t || (strings.HasSuffix(t, "_") && strings.HasPrefix(key, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutTracking removes the tracking parameters from a link's query and
+// keeps the rest of it byte for byte, in order.
+func withoutTracking(s string) string {
+	q := strings.IndexByte(s, '?')
+	if q < 0 {
+		return s
+	}
+	end := len(s)
+	if h := strings.IndexByte(s[q:], '#'); h >= 0 {
+		end = q + h
+	}
+	var kept []string
+	for _, p := range strings.Split(s[q+1:end], "&") {
+		k, _, _ := strings.Cut(p, "=")
+		if u, err := url.QueryUnescape(k); err == nil {
+			k = u
+		}
+		if p != "" && !isTracking(k) {
+			kept = append(kept, p)
+		}
+	}
+	out := s[:q]
+	if len(kept) > 0 {
+		out += "?" + strings.Join(kept, "&")
+	}
+	return out + s[end:]
+}
 
 // normalizeLink reduces a link to what identifies the page, so two submissions
 // of the same page are found as duplicates: scheme, "www.", default ports,
@@ -234,10 +276,8 @@ func normalizeLink(s string) string {
 	}
 	q := u.Query()
 	for k := range q {
-		for _, t := range trackingParams {
-			if strings.HasPrefix(strings.ToLower(k), t) {
-				q.Del(k)
-			}
+		if isTracking(k) {
+			q.Del(k)
 		}
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")

@@ -225,3 +225,29 @@ func TestNormalizeLink(t *testing.T) {
 		})
 	}
 }
+
+// TestLinksArePublishedWithoutTracking: the tracking parameters go, the rest
+// of the link stays as typed, in order.
+func TestLinksArePublishedWithoutTracking(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://example.com/jobs/12?utm_source=linkedin&utm_medium=social#top":     "https://example.com/jobs/12#top",
+		"https://example.com/jobs/12?id=7&utm_campaign=x&b=2":                       "https://example.com/jobs/12?id=7&b=2",
+		"https://www.linkedin.com/jobs/view/123/?trk=public_jobs&refId=a%3D&lipi=z": "https://www.linkedin.com/jobs/view/123/",
+		"https://boards.greenhouse.io/acme/jobs/1?gh_src=abc":                       "https://boards.greenhouse.io/acme/jobs/1",
+		"https://example.com/?q=open+source&page=2":                                 "https://example.com/?q=open+source&page=2",
+		"https://example.com/a?UTM_Source=x&fbclid=1&source=blog":                   "https://example.com/a?source=blog",
+		"https://example.com/a?":                                                    "https://example.com/a",
+		"https://example.com/a?&&keep&":                                             "https://example.com/a?keep",
+	} {
+		got, err := checkLink(in)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got != want {
+			t.Errorf("%s\n gives %s\n  want %s", in, got, want)
+		}
+		if normalizeLink(got) != normalizeLink(in) {
+			t.Errorf("%s: the published link compares unlike the typed one", in)
+		}
+	}
+}
