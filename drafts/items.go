@@ -48,12 +48,15 @@ type Items struct {
 // validating or rendering makes of an issue, change in a way the stored
 // items of an older version would not show: items of another version are
 // not used, and the next full build writes new ones.
-const itemsVersion = 1
+const itemsVersion = 2 // 2: items carry their issue's title
 
 // Item is one issue of Items.
 type Item struct {
 	Issue int  `json:"n"`
 	Kind  Kind `json:"k,omitempty"`
+	// Title is the submission's Title, which the draft's description
+	// lists it by.
+	Title string `json:"h,omitempty"`
 	// Status is the issue's Status, as flag bits (see statusBits).
 	Status int `json:"s,omitempty"`
 	// Line is the newsletter line of a submission valid on its own (no
@@ -79,6 +82,7 @@ type Item struct {
 type Entry struct {
 	Issue int
 	Kind  Kind
+	Title string
 }
 
 // Listing says what an edition takes in and what it leaves out, and why.
@@ -91,7 +95,7 @@ type Listing struct {
 func (r *Result) Listing() Listing {
 	in := make([]Entry, len(r.Included))
 	for i, s := range r.Included {
-		in[i] = Entry{Issue: s.Issue, Kind: s.Kind}
+		in[i] = Entry{Issue: s.Issue, Kind: s.Kind, Title: s.Title}
 	}
 	return Listing{Included: in, Excluded: r.Excluded}
 }
@@ -192,7 +196,7 @@ func (p *Parser) Item(issue Issue, pub Date) (Item, error) {
 // itemOf reduces a submission, parsed and validated but not yet marked as
 // a duplicate, with its line (when valid) or the error rendering it gave.
 func itemOf(s *Submission, line string, lineErr error) Item {
-	it := Item{Issue: s.Issue, Kind: s.Kind, Status: statusBits(s.Status), Problems: len(s.Problems)}
+	it := Item{Issue: s.Issue, Kind: s.Kind, Title: s.Title, Status: statusBits(s.Status), Problems: len(s.Problems)}
 	if s.Valid() {
 		it.Line, it.NoLine = line, lineErr != nil
 	}
@@ -296,7 +300,7 @@ func RenderItems(cfg *Config, ed Edition, its Items) (string, Listing, error) {
 			return "", Listing{}, fmt.Errorf("render edition %d from its items: #%d: %w", ed.Number, s.Issue, ErrNoLine)
 		}
 		lines[s.Issue] = it.Line
-		entries[i] = Entry{Issue: s.Issue, Kind: s.Kind}
+		entries[i] = Entry{Issue: s.Issue, Kind: s.Kind, Title: it.Title}
 	}
 	md, err := render(cfg, ed, in, lines)
 	if err != nil {
@@ -309,7 +313,7 @@ func RenderItems(cfg *Config, ed Edition, its Items) (string, Listing, error) {
 // of the item's submission: its issue, kind and status, as many problems
 // as it has on its own (the first as it was), and an event's name and days.
 func (it *Item) submission() Submission {
-	s := Submission{Issue: it.Issue, Kind: it.Kind, Status: statusOf(it.Status)}
+	s := Submission{Issue: it.Issue, Kind: it.Kind, Title: it.Title, Status: statusOf(it.Status)}
 	if it.Problems > 0 {
 		s.Problems = make([]Problem, it.Problems)
 		if it.Problem != nil {
@@ -376,11 +380,11 @@ func (its Items) Unseen(cfg *Config, pub Date, it Item) bool {
 	}
 	was := its.List[i]
 	a, b := was, it
-	a.Line, a.NoLine, b.Line, b.NoLine = "", false, "", false
+	a.Line, a.NoLine, a.Title, b.Line, b.NoLine, b.Title = "", false, "", "", false, ""
 	if !SameItem(a, b) {
 		return false
 	}
-	if was.Line == it.Line && was.NoLine == it.NoLine {
+	if was.Line == it.Line && was.NoLine == it.NoLine && was.Title == it.Title {
 		return true
 	}
 	// Alone, without the duplicates' problems: a submission left out
@@ -397,6 +401,6 @@ func SameItem(a, b Item) bool {
 	if (a.Problem == nil) != (b.Problem == nil) || (a.Problem != nil && *a.Problem != *b.Problem) {
 		return false
 	}
-	return a.Issue == b.Issue && a.Kind == b.Kind && a.Status == b.Status && a.Line == b.Line && a.NoLine == b.NoLine &&
+	return a.Issue == b.Issue && a.Kind == b.Kind && a.Title == b.Title && a.Status == b.Status && a.Line == b.Line && a.NoLine == b.NoLine &&
 		samePtr(a.Dup, b.Dup) && a.Name == b.Name && a.Start == b.Start && a.End == b.End && a.Problems == b.Problems
 }

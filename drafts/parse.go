@@ -39,6 +39,7 @@ var (
 func (p *Parser) Parse(issue Issue) Submission {
 	s := Submission{
 		Issue:  issue.Number,
+		Title:  listTitle(issue.Title),
 		URL:    issue.HTMLURL,
 		Author: issue.User.Login,
 		Status: Status{
@@ -132,4 +133,22 @@ func joinKinds(kinds []Kind, l Labels) string {
 		names = append(names, `"`+l.ForKind(k)+`"`)
 	}
 	return strings.Join(names, ", ")
+}
+
+// maxListTitle bounds the title a submission is listed by.
+const maxListTitle = 120
+
+// listTitle is an issue's title on one line, at most maxListTitle
+// characters (cut at a word when it can be).
+func listTitle(t string) string {
+	t = strings.Join(strings.Fields(t), " ")
+	r := []rune(t)
+	if len(r) <= maxListTitle {
+		return t
+	}
+	cut := string(r[:maxListTitle])
+	if i := strings.LastIndexByte(cut, ' '); i > maxListTitle/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
 }

@@ -32,7 +32,10 @@ func ParseKind(s string) (Kind, bool) {
 
 // Submission is one suggestion issue, parsed and validated.
 type Submission struct {
-	Issue  int    `json:"issue"`
+	Issue int `json:"issue"`
+	// Title is the issue's title, trimmed to maxListTitle characters, as
+	// the draft's description lists the submission.
+	Title  string `json:"title,omitempty"`
 	URL    string `json:"url,omitempty"`
 	Author string `json:"author,omitempty"`
 	Kind   Kind   `json:"kind,omitempty"`

@@ -735,7 +735,7 @@ func (s *Service) pullBody(d Draft, listing drafts.Listing, conflicts []drafts.C
 	}
 	fmt.Fprintf(&b, "\n#### In this edition (%d)\n\n", len(listing.Included))
 	for _, sub := range listing.Included {
-		fmt.Fprintf(&b, "- #%d (%s)\n", sub.Issue, sub.Kind)
+		fmt.Fprintf(&b, "- #%d %s: %s\n", sub.Issue, sub.Kind, drafts.Plain(sub.Title))
 	}
 	if len(listing.Included) == 0 {
 		b.WriteString("Nothing yet: accepted submissions appear here as they come in.\n")

@@ -306,3 +306,27 @@ func TestErrorsKeepTheirTypes(t *testing.T) {
 		t.Errorf("a secondary rate limit came back as %T %v; want *github.AbuseRateLimitError", err, err)
 	}
 }
+
+// TestDraftListsTitlesAndKinds: the draft's description lists each item it
+// takes in by number, kind and title, the title neutralised (it is typed by
+// anyone who files an issue).
+func TestDraftListsTitlesAndKinds(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a := job("Acme", "https://example.com/acme")
+	is, err := w.sim.Actor("ana").OpenIssueFromForm(repoFN, "[Job]: Acme hires @octocat <b>now</b> [here](https://evil.example)",
+		w.svc.Forms[drafts.KindJob].RenderBody(a), w.svc.Config.Labels.Job, w.svc.Config.Labels.Accepted)
+	check(t, err)
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	body := out.Draft.Pull.Body
+	want := fmt.Sprintf("- #%d job: %s\n", is.Number, drafts.Plain("[Job]: Acme hires @octocat <b>now</b> [here](https://evil.example)"))
+	if !strings.Contains(body, want) {
+		t.Errorf("the description does not list %q:\n%s", want, body)
+	}
+	for _, raw := range []string{"@octocat", "<b>", "](https://evil.example)"} {
+		if strings.Contains(body, raw) {
+			t.Errorf("the description carries %q as typed", raw)
+		}
+	}
+}

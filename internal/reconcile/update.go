@@ -264,8 +264,8 @@ func recordItems(b draftBranch, u draftUpdate) (bool, error) {
 	}
 	for i := range was.List { // item by item: marshalling thousands for each event was most of its work
 		a, b := was.List[i], now.List[i]
-		if quiet[a.Issue] && a.Issue == b.Issue {
-			a.Line, a.NoLine, b.Line, b.NoLine = "", false, "", false
+		if quiet[a.Issue] && a.Issue == b.Issue { // neither line nor title shows
+			a.Line, a.NoLine, a.Title, b.Line, b.NoLine, b.Title = "", false, "", "", false, ""
 		}
 		if !drafts.SameItem(a, b) {
 			return true, nil
