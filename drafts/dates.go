@@ -20,15 +20,43 @@ var (
 	}
 	weekdayRE          = regexp.MustCompile(`(?i)^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+`)
 	punctuationToSpace = strings.NewReplacer(",", " ", ".", " ")
-	numericDateRE      = regexp.MustCompile(`^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$`)
+	numericDateRE      = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})$`)
+	// isoShapeRE and the two below are the accepted forms by their shape
+	// alone, to tell a day that does not exist from text that is no date.
+	isoShapeRE    = regexp.MustCompile(`^(\d{4})([-/])(\d{1,2})([-/])(\d{1,2})$`)
+	monthFirstRE  = regexp.MustCompile(`^([A-Z][a-z]+) (\d{1,2}) (\d{4})$`)
+	monthSecondRE = regexp.MustCompile(`^(\d{1,2}) ([A-Z][a-z]+) (\d{4})$`)
 )
 
-// errAmbiguousDate is returned for 03/04/2026, which half the world reads as
-// the 3rd of April and the other half as the 4th of March.
-var errAmbiguousDate = errors.New("is ambiguous; write it as 2026-03-16 or March 16, 2026")
+// dateForms is how a date problem says what to write instead.
+const dateForms = "`2026-03-16`, `March 16, 2026` or `16 March 2026`"
+
+// DateError says why what was typed is not a day, in words for the person
+// who typed it: `03/04/2027` could be 3 April 2027 or March 4, 2027: write
+// it as 2027-04-03 or 2027-03-04.
+type DateError struct {
+	Typed string // as typed, trimmed
+	// Reason follows the quote of Typed. It is markdown written here,
+	// from no text typed but numbers and month names read from it, so
+	// that only Typed needs neutralising.
+	Reason string
+}
+
+func (e *DateError) Error() string { return strconv.Quote(e.Typed) + " " + e.Reason }
+
+// Markdown is the error for a comment: what was typed, quoted so that
+// GitHub shows it as typed and finds no mention, link or markdown in it
+// (CodeSpan, cut at 100 characters as Plain cuts), then the reason.
+func (e *DateError) Markdown() string {
+	return CodeSpan(truncateText(cleanText(e.Typed), maxQuote)) + " " + e.Reason
+}
 
 // ParseDate reads a day in the forms people type: 2026-03-16, March 16 2026,
 // March 16, 2026, 16 March 2026, Mar 16, 2026, Monday, March 16th, 2026.
+// What it cannot read is a *DateError saying why: day and month as
+// numbers (03/04/2026), which half the world reads as the 3rd of April and
+// the other half as the 4th of March; a day that does not exist
+// (2027-02-30); a day with no year; anything else.
 func ParseDate(s string) (Date, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
@@ -40,8 +68,8 @@ func ParseDate(s string) (Date, error) {
 	if d, err := time.Parse("January 2, 2006", t); err == nil {
 		return Date{d}, nil // the newsletter's own form
 	}
-	if numericDateRE.MatchString(t) {
-		return Date{}, errAmbiguousDate
+	if m := numericDateRE.FindStringSubmatch(t); m != nil {
+		return Date{}, numericDateError(t, m[1], m[2], m[3])
 	}
 	n := weekdayRE.ReplaceAllString(t, "")
 	n = ordinalRE.ReplaceAllString(n, "$1")
@@ -53,12 +81,109 @@ func ParseDate(s string) (Date, error) {
 			return Date{d}, nil
 		}
 	}
+	if err := noSuchDate(t, n); err != nil {
+		return Date{}, err
+	}
 	for _, layout := range []string{"January 2", "Jan 2", "2 January", "2 Jan"} {
 		if _, err := time.Parse(layout, n); err == nil {
-			return Date{}, fmt.Errorf("%q has no year; write it as 2026-03-16 or March 16, 2026", t)
+			return Date{}, &DateError{t, "has no year: write it with the year, as " + dateForms}
 		}
 	}
-	return Date{}, fmt.Errorf("%q is not a date we can read; write it as 2026-03-16 or March 16, 2026", t)
+	return Date{}, unreadableDate(t)
+}
+
+// unreadableDate is the error for text that has no shape of a day.
+func unreadableDate(typed string) *DateError {
+	return &DateError{typed, "is not a date we can read: write it as " + dateForms}
+}
+
+// numericDateError says what 03/04/2027 could be: the day first, as most
+// of the world reads it, or the month first, as the United States does,
+// each written as its readers write it, and how to write either so that
+// nobody has to guess. A two-digit year is taken as this century's.
+func numericDateError(typed, a, b, year string) *DateError {
+	y, _ := strconv.Atoi(year)
+	switch len(year) {
+	case 2:
+		y += 2000
+	case 3:
+		return unreadableDate(typed)
+	}
+	first, _ := strconv.Atoi(a)
+	second, _ := strconv.Atoi(b)
+	dayFirst, okDayFirst := dateOf(y, second, first)
+	monthFirst, okMonthFirst := dateOf(y, first, second)
+	switch {
+	case okDayFirst && okMonthFirst && !dayFirst.Equal(monthFirst.Time):
+		return &DateError{typed, fmt.Sprintf("could be %s or %s: write it as %s or %s",
+			dayFirst.Format("2 January 2006"), LongDate(monthFirst), dayFirst.Format(time.DateOnly), monthFirst.Format(time.DateOnly))}
+	case okDayFirst || okMonthFirst:
+		d := dayFirst
+		if !okDayFirst {
+			d = monthFirst
+		}
+		return &DateError{typed, fmt.Sprintf("has day and month as numbers, which we do not read: if it is %s, write it as %s or %s",
+			d.Format("2 January 2006"), d.Format(time.DateOnly), LongDate(d))}
+	}
+	return unreadableDate(typed)
+}
+
+// noSuchDate returns why typed, whose normalized form n has the shape of an
+// accepted form, names no day: 2027-02-30, February 30, 2027, 2027-13-01.
+// It is nil when n has no such shape.
+func noSuchDate(typed, n string) *DateError {
+	y, m, d, ok := dateShape(typed, n)
+	if !ok {
+		return nil
+	}
+	if m < 1 || m > 12 {
+		return &DateError{typed, fmt.Sprintf("does not exist: there is no month %d (write the year, then the month, then the day)", m)}
+	}
+	month := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+	days := month.AddDate(0, 1, -1).Day()
+	switch {
+	case d < 1:
+		return &DateError{typed, fmt.Sprintf("does not exist: the days of %s are numbered 1 to %d", month.Format("January 2006"), days)}
+	case d > days:
+		return &DateError{typed, fmt.Sprintf("does not exist: %s has %d days", month.Format("January 2006"), days)}
+	}
+	return nil // a day, which a layout did not read: no reason to give
+}
+
+// dateShape reads year, month and day from typed, or from n, its
+// normalized form, when it has the shape of an accepted form, whether or
+// not they make a day.
+func dateShape(typed, n string) (y, m, d int, ok bool) {
+	atoi := func(s string) int { i, _ := strconv.Atoi(s); return i }
+	if g := isoShapeRE.FindStringSubmatch(typed); g != nil && g[2] == g[4] {
+		return atoi(g[1]), atoi(g[3]), atoi(g[5]), true
+	}
+	if g := monthFirstRE.FindStringSubmatch(n); g != nil {
+		m := monthNamed(g[1])
+		return atoi(g[3]), m, atoi(g[2]), m != 0
+	}
+	if g := monthSecondRE.FindStringSubmatch(n); g != nil {
+		m := monthNamed(g[2])
+		return atoi(g[3]), m, atoi(g[1]), m != 0
+	}
+	return 0, 0, 0, false
+}
+
+// dateOf returns the day y-m-d, and false if there is none.
+func dateOf(y, m, d int) (Date, bool) {
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return Date{t}, t.Year() == y && int(t.Month()) == m && t.Day() == d
+}
+
+// monthNamed returns the number of the month a (title-cased) word names,
+// in full or by its three-letter abbreviation, or 0.
+func monthNamed(w string) int {
+	for _, layout := range []string{"January", "Jan"} {
+		if t, err := time.Parse(layout, w); err == nil {
+			return int(t.Month())
+		}
+	}
+	return 0
 }
 
 // titleMonth capitalizes words so "march 16 2026" and "MARCH 16 2026" parse.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -81,19 +80,15 @@ func (r *fieldReader) date(id string, required bool) Date {
 	return d
 }
 
-// dateProblem says why raw is not a date. ParseDate's errors quote what was
-// typed with %q, which a comment would show as markdown; the quote is
-// replaced here by quoteTyped. An error of another shape gets a message of
-// its own rather than one that might show the text raw.
+// dateProblem says why raw is not a date, quoting it through CodeSpan
+// (DateError.Markdown). An error of another kind gets a message of its own
+// rather than one that might show the text raw.
 func dateProblem(raw string, err error) string {
-	why := strings.TrimSuffix(err.Error(), ".")
-	if errors.Is(err, errAmbiguousDate) {
-		return quoteTyped(raw) + " " + why
+	var de *DateError
+	if errors.As(err, &de) {
+		return de.Markdown()
 	}
-	if rest, ok := strings.CutPrefix(why, strconv.Quote(raw)+" "); ok && !strings.ContainsAny(rest, "\"'`@#<[&:") {
-		return quoteTyped(raw) + " " + rest
-	}
-	return quoteTyped(raw) + " is not a date we can read; write it as 2026-03-16 or March 16, 2026"
+	return unreadableDate(raw).Markdown()
 }
 
 func (r *fieldReader) country(id, typed string) Location {
