@@ -134,13 +134,32 @@ func parseInvocation(line, rest string) Invocation {
 	}
 	switch {
 	case inv.Command == nil:
-		inv.Err = fmt.Errorf("there is no command \"%s\"", drafts.Plain(name))
+		inv.Err = unknownCommand(name)
 	case inv.Command.check != nil:
 		inv.Err = inv.Command.check(inv.Args)
 	case inv.Args != "":
 		inv.Err = fmt.Errorf("`%s %s` takes no arguments", Prefix, name)
 	}
 	return inv
+}
+
+// unknownCommand says that there is no command name, and which one was
+// probably meant (drafts.Suggest), or else which there are.
+func unknownCommand(name string) error {
+	names := make([]string, len(Commands))
+	usage := map[string]string{}
+	for i, c := range Commands {
+		names[i] = c.Name
+		usage[c.Name] = "`" + strings.TrimSpace(Prefix+" "+c.Name+" "+c.Args) + "`"
+	}
+	if meant := drafts.Suggest(name, names); len(meant) > 0 {
+		for i, n := range meant {
+			meant[i] = usage[n]
+		}
+		return fmt.Errorf("there is no command \"%s\"; did you mean %s?", drafts.Plain(name), strings.Join(meant, " or "))
+	}
+	return fmt.Errorf("there is no command \"%s\"; the commands are %s and %s (`%s help` says what each does)",
+		drafts.Plain(name), strings.Join(names[:len(names)-1], ", "), names[len(names)-1], Prefix)
 }
 
 // HelpTable is the markdown table of the commands, as help replies with it

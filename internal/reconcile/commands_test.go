@@ -79,6 +79,49 @@ func TestParseCommands(t *testing.T) {
 	}
 }
 
+// TestUnknownCommand pins the reply to a command that does not exist: a
+// "did you mean" naming the command a slip was probably for, or else the
+// list of commands; what was typed is quoted so that it pings, links and
+// formats nothing.
+func TestUnknownCommand(t *testing.T) {
+	var names []string
+	for _, c := range Commands {
+		names = append(names, c.Name)
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " (`/newsletter help` says what each does)"
+	tests := []struct {
+		name, body, want string
+	}{
+		{"a letter left out gets did you mean", "/newsletter acept", "there is no command \"acept\"; did you mean `/newsletter accept`?"},
+		{"two letters swapped get did you mean", "/newsletter wihtdraw", "there is no command \"wihtdraw\"; did you mean `/newsletter withdraw`?"},
+		{"a slip in capitals gets did you mean", "/newsletter ACEPT", "there is no command \"acept\"; did you mean `/newsletter accept`?"},
+		{"the start of one command only gets did you mean", "/newsletter acc", "there is no command \"acc\"; did you mean `/newsletter accept`?"},
+		{"did you mean shows the arguments a command takes", "/newsletter decilne spam",
+			"there is no command \"decilne\"; did you mean `/newsletter decline <reason>`?"},
+		{"a slip as close to two commands names both", "/newsletter deft",
+			"there is no command \"deft\"; did you mean `/newsletter defer` or `/newsletter draft`?"},
+		{"the start of several commands lists them all", "/newsletter de", "there is no command \"de\"; the commands are " + list},
+		{"a word close to no command lists them all", "/newsletter publish", "there is no command \"publish\"; the commands are " + list},
+		{"a short word is not taken for a slip", "/newsletter ok", "there is no command \"ok\"; the commands are " + list},
+		{"a mention in a slip stays quiet", "/newsletter @acept", "there is no command \"@&#8288;acept\"; did you mean `/newsletter accept`?"},
+		{"backticks in a slip stay text", "/newsletter `accept`", "there is no command \"\\`accept\\`\"; did you mean `/newsletter accept`?"},
+		{"a link stays text", "/newsletter [accept](https://evil.example)",
+			"there is no command \"\\[accept\\](https:&#8288;//evil.example)\"; the commands are " + list},
+		{"a reference stays text", "/newsletter #9999", "there is no command \"\\#&#8288;9999\"; the commands are " + list},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			invs := ParseCommands(tt.body)
+			if len(invs) != 1 || invs[0].Command != nil || invs[0].Err == nil {
+				t.Fatalf("ParseCommands(%q) = %+v, want one unknown command", tt.body, invs)
+			}
+			if got := invs[0].Err.Error(); got != tt.want {
+				t.Errorf("ParseCommands(%q)[0].Err = %q, want %q", tt.body, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestEveryCommandHasAnEffect(t *testing.T) {
 	for _, c := range Commands {
 		if c.run == nil || c.Effect == "" {
@@ -206,11 +249,11 @@ func TestCommands(t *testing.T) {
 		{"withdraw by the author closes", jobIssue, "ana", "/newsletter withdraw", []string{"job"}, "closed", "+1", ""},
 		{"withdraw by someone else is refused", jobByBen, "ana", "/newsletter withdraw", []string{"job"}, "open", "confused", "only the issue's author or a maintainer"},
 		{"draft opens the next edition's draft", jobIssue, "maya", "/newsletter draft", []string{"job"}, "open", "+1", ""},
-		{"an unknown command is refused", jobIssue, "maya", "/newsletter acept", []string{"job"}, "open", "confused", `there is no command "acept"`},
+		{"an unknown command is refused", jobIssue, "maya", "/newsletter acept", []string{"job"}, "open", "confused", "there is no command \"acept\"; did you mean `/newsletter accept`?"},
 		{"kind news then kind job leaves a job", jobIssue, "maya", "/newsletter kind news\n/newsletter kind job", []string{"job"}, "open", "+1", ""},
 		{"kind then accept accepts the new kind", plainIssue, "maya", "/newsletter kind job\n/newsletter accept", []string{"accepted", "job"}, "open", "+1", ""},
 		{"accept twice is accept once", jobIssue, "maya", "/newsletter accept\n/newsletter accept", []string{"accepted", "job"}, "open", "+1", ""},
-		{"one refused among several answers confused, the rest take effect", jobIssue, "maya", "/newsletter accept\n/newsletter frobnicate", []string{"accepted", "job"}, "open", "confused", `there is no command "frobnicate"`},
+		{"one refused among several answers confused, the rest take effect", jobIssue, "maya", "/newsletter accept\n/newsletter frobnicate", []string{"accepted", "job"}, "open", "confused", `there is no command "frobnicate"; the commands are help, preview`},
 		{"defer then accept brings it back", jobIssue, "maya", "/newsletter defer\n/newsletter accept", []string{"accepted", "job"}, "open", "+1", "skips edition 44"},
 	}
 	for _, tt := range tests {
