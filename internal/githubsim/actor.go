@@ -349,21 +349,32 @@ func (a *Actor) MergePR(repoName string, number int) (PullRequest, error) {
 func (a *Actor) Token() (string, error) { return a.s.UserToken(a.login) }
 
 // MarkReady marks a draft pull request ready for review, as the button on
-// github.com does (GitHub's REST API cannot), and emits
-// pull_request.ready_for_review.
+// github.com does (GitHub's REST API cannot; its GraphQL API can, and so
+// can the simulator's, see graphql.go), and emits
+// pull_request.ready_for_review. The author or someone with write access
+// may.
 func (a *Actor) MarkReady(repoName string, number int) (PullRequest, error) {
+	return a.setDraft(repoName, number, false)
+}
+
+// ConvertToDraft turns an open pull request back into a draft, as the link
+// on github.com does, and emits pull_request.converted_to_draft.
+func (a *Actor) ConvertToDraft(repoName string, number int) (PullRequest, error) {
+	return a.setDraft(repoName, number, true)
+}
+
+func (a *Actor) setDraft(repoName string, number int, draft bool) (PullRequest, error) {
 	var out PullRequest
 	err := a.with(repoName, func(r *repo, me *account) error {
-		if err := a.need(r, me, PermWrite); err != nil {
-			return err
-		}
 		i, err := a.pull(r, number)
 		if err != nil {
 			return err
 		}
-		if i.PR.Draft {
-			i.PR.Draft = false
-			a.s.emitLocked(r, "pull_request", "ready_for_review", me, obj{"number": i.Number, "pull_request": a.s.pullJSON(r, i.PR, pullWebhook)})
+		if !draftChangeAllowed(r, i.PR, me) {
+			return a.need(r, me, PermWrite)
+		}
+		if err := a.s.setDraftLocked(r, i.PR, me, draft); err != nil {
+			return fmt.Errorf("change the draft state of #%d: %w", number, err)
 		}
 		out = snapshotPull(i.PR)
 		return nil

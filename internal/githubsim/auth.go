@@ -131,6 +131,9 @@ func (s *Sim) authenticate(c *reqCtx) *response {
 			c.auth = authInfo{kind: "user", user: ut.User}
 			return nil
 		}
+		if c.route.graphql {
+			return graphQLUnauthorized(tok == "")
+		}
 		if tok == "" {
 			return errorResponse(http.StatusUnauthorized, msgRequiresAuth)
 		}
@@ -142,6 +145,9 @@ func (s *Sim) authenticate(c *reqCtx) *response {
 // authentication and the handler (an uninstalled app, for instance).
 func (s *Sim) authorizeLocked(c *reqCtx) *response {
 	if c.auth.kind == "installation" && s.st.installations[c.auth.inst.ID] == nil {
+		if c.route.graphql {
+			return graphQLUnauthorized(false)
+		}
 		return errorResponse(http.StatusUnauthorized, msgBadCredentials)
 	}
 	return nil

@@ -526,6 +526,15 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	fails("update a file from a stale sha", resp, err, http.StatusConflict)
 	_, _, err = gh.Repositories.GetBranch(ctx, owner, name, "main", 0)
 	ok("get branch", err)
+	commits, _, err := gh.Repositories.ListCommits(ctx, owner, name, &github.CommitsListOptions{SHA: "main", ListOptions: github.ListOptions{PerPage: 2}})
+	ok("list commits", err)
+	if len(commits) != 2 || commits[0].GetCommit().GetMessage() != "Edit edition 41" {
+		t.Errorf("ListCommits(main, per_page=2): %d commits, the first %q; want 2, the newest first", len(commits), commits[0].GetCommit().GetMessage())
+	}
+	_, _, err = gh.Repositories.ListCommits(ctx, owner, name, nil)
+	ok("list the default branch's commits", err)
+	_, resp, err = gh.Repositories.ListCommits(ctx, owner, name, &github.CommitsListOptions{SHA: "no-such-branch"})
+	fails("list the commits of a missing branch", resp, err, http.StatusNotFound)
 
 	// Git data: blob, tree, commit, refs.
 	mainRef, _, err := gh.Git.GetRef(ctx, owner, name, "heads/main")
@@ -561,6 +570,11 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	ok("create a scratch ref", err)
 	_, err = gh.Git.DeleteRef(ctx, owner, name, "heads/scratch")
 	ok("delete ref", err)
+	branches, _, err := gh.Repositories.ListBranches(ctx, owner, name, nil)
+	ok("list branches", err)
+	if len(branches) != 2 || branches[0].GetName() != "main" || branches[1].GetName() != "newsletter/edition-42" {
+		t.Errorf("ListBranches: %d branches (%v), want main and newsletter/edition-42", len(branches), branches)
+	}
 
 	// Labels.
 	_, _, err = gh.Issues.ListLabels(ctx, owner, name, nil)
@@ -646,6 +660,11 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	ok("list pull requests", err)
 	_, _, err = gh.PullRequests.Get(ctx, owner, name, pr.GetNumber())
 	ok("get pull request", err)
+	files, _, err := gh.PullRequests.ListFiles(ctx, owner, name, pr.GetNumber(), nil)
+	ok("list pull request files", err)
+	if len(files) != 1 || files[0].GetFilename() != "newsletter/2025-02-25.md" || files[0].GetStatus() != "added" {
+		t.Errorf("ListFiles: %v, want newsletter/2025-02-25.md added", files)
+	}
 	_, _, err = gh.PullRequests.Edit(ctx, owner, name, pr.GetNumber(), &github.PullRequest{Title: github.String("OSPO Newsletter 42 (draft)")})
 	ok("edit pull request", err)
 	merged, resp, err := gh.PullRequests.IsMerged(ctx, owner, name, pr.GetNumber())
@@ -669,6 +688,10 @@ func driveREST(t *testing.T, f *fixture, rec *recorder) {
 	ok("list all pull requests", err)
 	_, _, err = gh.PullRequests.Get(ctx, owner, name, pr.GetNumber())
 	ok("get the merged pull request", err)
+	_, _, err = gh.PullRequests.ListFiles(ctx, owner, name, pr.GetNumber(), &github.ListOptions{PerPage: 1})
+	ok("list the merged pull request's files", err)
+	_, _, err = gh.Repositories.ListCommits(ctx, owner, name, &github.CommitsListOptions{SHA: "main"})
+	ok("list commits through a merge", err)
 }
 
 // ---- webhooks ----
@@ -891,6 +914,15 @@ func driveWebhooks(t *testing.T, f *fixture) {
 	ok("alice opens a draft pull request", err)
 	_, err = alice.MarkReady(testRepo, pr.Number)
 	ok("alice marks the pull request ready", err)
+	tok, err := sim.InstallationToken(testInstallationID)
+	ok("installation token", err)
+	resp, body := doJSON(t, http.MethodPost, sim.URL()+"/graphql", tok,
+		`{"query":"mutation($id: ID!) { convertPullRequestToDraft(input: {pullRequestId: $id}) { pullRequest { isDraft } } }","variables":{"id":"`+pr.NodeID+`"}}`)
+	if resp.StatusCode != http.StatusOK || lookup(body, "data.convertPullRequestToDraft.pullRequest.isDraft") != true {
+		t.Fatalf("the app turns the pull request back into a draft through GraphQL: %d %v", resp.StatusCode, body)
+	}
+	_, err = alice.MarkReady(testRepo, pr.Number)
+	ok("alice marks the pull request ready again", err)
 	_, err = alice.Push(testRepo, "newsletter/edition-42", Push{Files: map[string]string{"newsletter/2025-02-25.md": "# OSPO Newsletter 42\n\nIntro.\n"}})
 	ok("alice pushes to the pull request", err)
 	_, _, err = gh.PullRequests.Edit(ctx, owner, name, pr.Number, &github.PullRequest{Title: github.String("OSPO Newsletter 42 (draft)")})

@@ -44,6 +44,40 @@
 // Git data is content-addressed with git's own SHA-1 encoding, so blob,
 // tree and commit ids equal what git computes for the same content.
 //
+// Listings (issues, comments, pulls, a pull request's files, branches,
+// commits...) are paginated with page and per_page and render only the
+// requested page. GET /repos/{owner}/{repo}/commits lists what git log
+// would from the sha parameter (a branch, tag or commit; the default
+// branch without it), newest first by commit date; its path, author,
+// committer, since and until filters are not simulated.
+// GET /repos/{owner}/{repo}/pulls/{pull_number}/files diffs each file of
+// the page against where the head left the base, with git's unified patch
+// (none for binary or very large files).
+//
+// # GraphQL
+//
+// A draft pull request is marked ready for review only through GraphQL on
+// GitHub, so the simulator serves that sliver of it at POST /graphql (and
+// POST /api/graphql, GitHub Enterprise Server's path), with the REST
+// routes' tokens, rate limit, faults and Stats (route "POST /graphql"; a
+// mutation counts as a content-generating write for the secondary limits):
+//
+//	mutation($id: ID!) {
+//	  markPullRequestReadyForReview(input: {pullRequestId: $id}) {
+//	    pullRequest { id number isDraft }
+//	  }
+//	}
+//
+// and convertPullRequestToDraft, taking the node_id the REST answers give.
+// The document is parsed and validated (gqlparser) against a subset of
+// GitHub's schema: PullRequest has id, number, isDraft, state, title and
+// url; variables, aliases, fragments, @skip and @include work. Like GitHub,
+// it answers 200 with {"errors": [...]} for a document it cannot read or
+// validate and for any query, and null data with a typed error (NOT_FOUND,
+// FORBIDDEN, UNPROCESSABLE) for a mutation that fails; no token or a bad
+// one gets a 401. A change emits pull_request.ready_for_review or
+// converted_to_draft.
+//
 // # Registering an app from a manifest
 //
 // Besides the REST API, the simulator serves the two web pages of GitHub's
@@ -85,7 +119,8 @@
 // # Simulated people
 //
 // sim.Actor("alice") opens and edits issues, comments, labels, reacts,
-// pushes commits, edits files, and opens and merges pull requests, with
+// pushes commits, edits files, and opens, marks ready, converts to draft
+// and merges pull requests, with
 // the permission checks GitHub applies. File, Issue, Comments,
 // CommentReactions, PullRequests and friends read state back.
 //
@@ -135,8 +170,8 @@
 // testdata/conformance/fetch.sh.
 //
 // Not simulated: forks, assignees, milestones, reviews, check runs,
-// search, GraphQL, installation permission scoping, and the contents of
-// commit diffs beyond counts. Simplified: author_association is never
+// search, GraphQL beyond the two draft mutations, installation permission
+// scoping, and renames in diffs (a renamed file is removed and added). Simplified: author_association is never
 // MEMBER or OWNER (no org membership model), installation tokens cover
 // every repository of the installation, and deleting a pull request's head
 // branch leaves the pull request open.

@@ -144,20 +144,41 @@ func (s *Sim) gitCommitJSON(r *repo, sha string, c commitData) obj {
 
 // fullCommitJSON is the commit object of the repos API (branches, commits).
 func (s *Sim) fullCommitJSON(r *repo, sha string, c commitData) obj {
+	return s.fullCommitJSONWith(r, sha, c, s.commitAccounts())
+}
+
+// commitAccounts maps the email GitHub writes into an account's commits
+// to the account, so that a commit's author and committer can be linked
+// to users; a listing builds it once for its page.
+func (s *Sim) commitAccounts() map[string]*account {
+	out := make(map[string]*account, len(s.st.accounts))
+	for _, a := range s.st.accounts {
+		out[signatureFor(a, time.Time{}).Email] = a
+	}
+	return out
+}
+
+func (s *Sim) fullCommitJSONWith(r *repo, sha string, c commitData, accounts map[string]*account) obj {
 	git := s.gitCommitJSON(r, sha, c)
-	parents := git["parents"]
 	delete(git, "parents")
 	delete(git, "sha")
 	delete(git, "node_id")
 	delete(git, "html_url")
 	git["comment_count"] = 0
 	userFor := func(sig signature) any {
-		for _, a := range s.st.accounts {
-			if signatureFor(a, sig.When).Email == sig.Email {
-				return s.userJSON(a)
-			}
+		if a := accounts[sig.Email]; a != nil {
+			return s.userJSON(a)
 		}
 		return nil
+	}
+	// The repos API links parents to its own commits, not to git data.
+	parents := []any{}
+	for _, p := range c.Parents {
+		parents = append(parents, obj{
+			"sha":      p,
+			"url":      s.api("/repos/%s/commits/%s", r.fullName(), p),
+			"html_url": s.web("/%s/commit/%s", r.fullName(), p),
+		})
 	}
 	return obj{
 		"sha":          sha,
@@ -224,6 +245,54 @@ func (s *Sim) handleGetBranch(c *reqCtx) *response {
 		},
 		"protection_url": base + "/protection",
 	})
+}
+
+// handleListBranches lists the repository's branches by name, one page at
+// a time.
+func (s *Sim) handleListBranches(c *reqCtx) *response {
+	r := c.repo
+	var names []string
+	if c.query("protected") != "true" { // no branch is protected here
+		for _, ref := range r.sortedRefs() {
+			if name, ok := strings.CutPrefix(ref, "refs/heads/"); ok {
+				names = append(names, name)
+			}
+		}
+	}
+	return pagedJSON(pageOf(c, names, func(name string) any {
+		sha := r.Refs["refs/heads/"+name]
+		return obj{
+			"name":      name,
+			"commit":    obj{"sha": sha, "url": s.api("/repos/%s/commits/%s", r.fullName(), sha)},
+			"protected": false,
+		}
+	}))
+}
+
+// handleListCommits lists the commits reachable from a branch, tag or
+// commit (sha; the default branch when absent), newest first by commit
+// date as git log orders them, one page at a time: the walk stops at the
+// page's end, and only the page is rendered. The path, author, committer,
+// since and until filters are not simulated.
+func (s *Sim) handleListCommits(c *reqCtx) *response {
+	r := c.repo
+	ref := c.query("sha")
+	tip, ok := r.resolveRef(ref)
+	if !ok {
+		if ref == "" {
+			return errorResponse(http.StatusConflict, "Git Repository is empty.")
+		}
+		return errorResponse(http.StatusNotFound, "No commit found for SHA: "+ref)
+	}
+	start, end, h := c.pageBounds(r.commitCount(tip))
+	accounts := s.commitAccounts()
+	shas := r.Objects.log(tip, end)
+	page := []any{}
+	for _, sha := range shas[min(start, len(shas)):] {
+		cd, _ := r.Objects.commit(sha)
+		page = append(page, s.fullCommitJSONWith(r, sha, cd, accounts))
+	}
+	return pagedJSON(page, h)
 }
 
 // ---- contents ----

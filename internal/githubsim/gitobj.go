@@ -2,6 +2,7 @@ package githubsim
 
 import (
 	"bytes"
+	"container/heap"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
@@ -480,4 +481,113 @@ func (st objectStore) mergeTrees(baseTree, oursTree, theirsTree string) (string,
 		}
 	}
 	return st.writeFlat(out), nil
+}
+
+// log returns the first n commits of git log from tip: newest first by
+// committer date, walking every parent, each commit once (a walk that
+// always takes the newest commit it has reached, the one reached first
+// among equals). It reads only the commits it returns and their parents,
+// so a first page costs a page, not the history.
+func (st objectStore) log(tip string, n int) []string {
+	var out []string
+	q := &logQueue{}
+	seen := map[string]bool{}
+	push := func(sha string) {
+		if seen[sha] {
+			return
+		}
+		seen[sha] = true
+		if o, ok := st.get(sha, objCommit); ok {
+			heap.Push(q, logItem{sha: sha, when: committerTime(o.Data), seq: len(seen)})
+		}
+	}
+	push(tip)
+	for len(out) < n && q.Len() > 0 {
+		it := heap.Pop(q).(logItem)
+		out = append(out, it.sha)
+		o, _ := st.get(it.sha, objCommit)
+		for _, p := range o.Parents {
+			push(p)
+		}
+	}
+	return out
+}
+
+// committerTime reads the committer's timestamp (seconds) from a commit
+// object's header without decoding the rest.
+func committerTime(data []byte) int64 {
+	for len(data) > 0 {
+		line := data
+		if n := bytes.IndexByte(data, '\n'); n >= 0 {
+			line, data = data[:n], data[n+1:]
+		} else {
+			data = nil
+		}
+		if len(line) == 0 {
+			break // the end of the header
+		}
+		rest, ok := bytes.CutPrefix(line, []byte("committer "))
+		if !ok {
+			continue
+		}
+		if gt := bytes.LastIndexByte(rest, '>'); gt >= 0 {
+			fields := strings.Fields(string(rest[gt+1:]))
+			if len(fields) > 0 {
+				secs, _ := strconv.ParseInt(fields[0], 10, 64)
+				return secs
+			}
+		}
+	}
+	return 0
+}
+
+type logItem struct {
+	sha  string
+	when int64
+	seq  int
+}
+
+// logQueue orders a log walk: newest first, then first reached.
+type logQueue []logItem
+
+func (q logQueue) Len() int { return len(q) }
+func (q logQueue) Less(i, j int) bool {
+	if q[i].when != q[j].when {
+		return q[i].when > q[j].when
+	}
+	return q[i].seq < q[j].seq
+}
+func (q logQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *logQueue) Push(x any)   { *q = append(*q, x.(logItem)) }
+func (q *logQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+
+// commitCount is how many commits git log from tip lists. A commit with
+// one parent counts one more than its parent, so a branch that grows a
+// commit at a time is counted once; the count is kept like merges.
+func (r *repo) commitCount(tip string) int {
+	key := "count " + tip
+	if v, ok := r.cached(key); ok {
+		return v.(int)
+	}
+	n := 0
+	if o, ok := r.Objects.get(tip, objCommit); ok && len(o.Parents) == 1 {
+		if v, ok := r.cached("count " + o.Parents[0]); ok {
+			n = v.(int) + 1
+		}
+	}
+	if n == 0 {
+		r.Objects.walk(tip, func(sha string) bool {
+			if _, ok := r.Objects.get(sha, objCommit); ok {
+				n++
+			}
+			return true
+		})
+	}
+	r.cache(key, n)
+	return n
 }

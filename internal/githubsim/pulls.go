@@ -305,6 +305,36 @@ func (s *Sim) createPullLocked(r *repo, by *account, viaApp bool, spec pullSpec)
 	return p, nil
 }
 
+// draftChangeAllowed reports whether a person may mark a pull request
+// ready for review or turn it into a draft: its author, or someone with
+// write access (an installation's token may, with pull_requests: write).
+func draftChangeAllowed(r *repo, p *pull, who *account) bool {
+	return who == p.Issue.User || permRank[r.permission(who)] >= permRank[PermWrite]
+}
+
+// setDraftLocked marks an open pull request ready for review (draft false)
+// or turns it into a draft, as GitHub's GraphQL mutations and the button
+// on github.com do, and emits pull_request.ready_for_review or
+// converted_to_draft when that changed anything (asking for the state it
+// is in does nothing). Callers check draftChangeAllowed.
+func (s *Sim) setDraftLocked(r *repo, p *pull, by *account, draft bool) error {
+	i := p.Issue
+	if p.Draft == draft {
+		return nil
+	}
+	if i.State != "open" {
+		return newAPIError(http.StatusUnprocessableEntity, fmt.Sprintf("Pull request #%d is closed", i.Number))
+	}
+	p.Draft = draft
+	i.UpdatedAt = s.now()
+	action := "ready_for_review"
+	if draft {
+		action = "converted_to_draft"
+	}
+	s.emitLocked(r, "pull_request", action, by, obj{"number": i.Number, "pull_request": s.pullJSON(r, p, pullWebhook)})
+	return nil
+}
+
 // mergeOptions are the inputs of PUT .../merge.
 type mergeOptions struct {
 	Title   string

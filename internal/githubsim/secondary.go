@@ -154,8 +154,12 @@ func (l *secondaryLimiter) write(key string) (retry time.Duration, lastMinute in
 // isContentWrite reports whether a request is content-generating in the
 // sense of the secondary limits: a write made with a token. The app's own
 // JWT routes (installation tokens, its webhook configuration) and the
-// manifest conversion create no content.
+// manifest conversion create no content. A GraphQL request is a write
+// when it asks for a mutation, as GitHub counts it; a query is not.
 func (c *reqCtx) isContentWrite() bool {
+	if c.route.graphql {
+		return c.graphQL().mutation()
+	}
 	return c.route.method != http.MethodGet && c.route.auth == authToken
 }
 

@@ -410,6 +410,7 @@ type Reaction struct {
 // PullRequest is a snapshot of a pull request.
 type PullRequest struct {
 	Number         int
+	NodeID         string // node_id, as REST gives it and GraphQL takes it
 	Title          string
 	Body           string
 	State          string
@@ -437,7 +438,7 @@ func snapshotIssue(i *issue) Issue {
 func snapshotPull(p *pull) PullRequest {
 	i := snapshotIssue(p.Issue)
 	return PullRequest{
-		Number: i.Number, Title: i.Title, Body: i.Body, State: i.State, User: i.User,
+		Number: i.Number, NodeID: nodeID("PR", p.ID), Title: i.Title, Body: i.Body, State: i.State, User: i.User,
 		Head: p.Head, HeadSHA: p.HeadSHA, Base: p.Base, Draft: p.Draft, Merged: p.Merged,
 		MergeCommitSHA: p.MergeCommitSHA, Labels: i.Labels,
 	}

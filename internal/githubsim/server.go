@@ -284,6 +284,7 @@ type reqCtx struct {
 	body   []byte
 	auth   authInfo
 	repo   *repo
+	gql    *graphQLRequest // the parsed GraphQL request, once parsed
 }
 
 func (c *reqCtx) param(name string) string { return c.params[name] }
@@ -317,6 +318,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path = strings.TrimPrefix(path, "/api/v3")
 	if path == "" {
 		path = "/"
+	}
+	if path == "/api/graphql" {
+		path = "/graphql" // GitHub Enterprise Server's GraphQL endpoint
 	}
 	path = s.rewriteRepositoryID(path)
 
@@ -505,13 +509,14 @@ func (s *Sim) rewriteRepositoryID(path string) string {
 	return path
 }
 
-// route is one REST endpoint.
+// route is one REST endpoint, or the GraphQL endpoint.
 type route struct {
 	method  string
 	pattern string
 	key     string // "METHOD pattern", the accounting key
 	segs    []string
 	auth    authMode
+	graphql bool // POST /graphql: not a REST route (Routes leaves it out)
 	h       func(*reqCtx) *response
 }
 
@@ -611,6 +616,7 @@ func (s *Sim) buildRoutes() []*route {
 	add("GET", "/repos/{owner}/{repo}/contents", authToken, s.handleGetContents)
 	add("GET", "/repos/{owner}/{repo}/contents/{path...}", authToken, s.handleGetContents)
 	add("PUT", "/repos/{owner}/{repo}/contents/{path...}", authToken, s.handlePutContents)
+	add("GET", "/repos/{owner}/{repo}/branches", authToken, s.handleListBranches)
 	add("GET", "/repos/{owner}/{repo}/branches/{branch...}", authToken, s.handleGetBranch)
 	add("GET", "/repos/{owner}/{repo}/git/ref/{ref...}", authToken, s.handleGetRef)
 	add("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref...}", authToken, s.handleMatchingRefs)
@@ -624,6 +630,7 @@ func (s *Sim) buildRoutes() []*route {
 	add("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha...}", authToken, s.handleGetTree)
 	add("POST", "/repos/{owner}/{repo}/git/commits", authToken, s.handleCreateCommit)
 	add("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}", authToken, s.handleGetCommit)
+	add("GET", "/repos/{owner}/{repo}/commits", authToken, s.handleListCommits)
 
 	// Issue comments and their reactions (before /issues/{issue_number}).
 	add("GET", "/repos/{owner}/{repo}/issues/comments", authToken, s.handleListRepoComments)
@@ -663,14 +670,23 @@ func (s *Sim) buildRoutes() []*route {
 	add("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", authToken, s.handleUpdatePull)
 	add("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", authToken, s.handleMergePull)
 	add("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/merge", authToken, s.handleGetPullMerged)
+	add("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", authToken, s.handleListPullFiles)
+
+	// GraphQL (graphql.go), also served at /api/graphql as GitHub
+	// Enterprise Server serves it.
+	add("POST", graphQLPath, authToken, s.handleGraphQL)
+	rs[len(rs)-1].graphql = true
 	return rs
 }
 
-// Routes returns the "METHOD /pattern" of every endpoint the simulator serves.
+// Routes returns the "METHOD /pattern" of every REST endpoint the
+// simulator serves; POST /graphql is not one of them.
 func (s *Sim) Routes() []string {
-	out := make([]string, len(s.routes))
-	for i, rt := range s.routes {
-		out[i] = rt.key
+	out := make([]string, 0, len(s.routes))
+	for _, rt := range s.routes {
+		if !rt.graphql {
+			out = append(out, rt.key)
+		}
 	}
 	return out
 }

@@ -57,7 +57,7 @@ const EVENTS = {
   installation_repositories: ["added", "removed"],
   issue_comment: ["created", "deleted", "edited"],
   issues: ["closed", "edited", "labeled", "opened", "reopened", "unlabeled"],
-  pull_request: ["closed", "edited", "labeled", "opened", "ready_for_review", "reopened", "synchronize", "unlabeled"],
+  pull_request: ["closed", "converted_to_draft", "edited", "labeled", "opened", "ready_for_review", "reopened", "synchronize", "unlabeled"],
 };
 
 // byKey orders by code points, whatever the machine's locale.
