@@ -5,6 +5,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -118,27 +120,34 @@ func DefaultConfig() Config {
 // is os.Getenv in production). The private key comes from
 // GITHUB_APP_PRIVATE_KEY (the PEM itself; "\n" escapes are accepted for
 // one-line secrets) or from the file GITHUB_APP_PRIVATE_KEY_PATH names.
+// A setting it cannot read does not stop it: it leaves that one at its
+// default and returns every such problem, joined (SettingErrors), with
+// the rest of the config, so that the caller can report them together
+// with what Problems and Check find. No secret is quoted.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := DefaultConfig()
+	var errs []error
 	if v := getenv(EnvAppID); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			return c, fmt.Errorf("%s=%q: want the app's numeric id, shown on the app's settings page", EnvAppID, v)
+			errs = append(errs, settingErrorf(EnvAppID, "%s=%q: want the app's numeric id, shown on the app's settings page", EnvAppID, v))
+		} else {
+			c.AppID = id
 		}
-		c.AppID = id
 	}
 	key, path := getenv(EnvPrivateKey), getenv(EnvPrivateKeyPath)
 	switch {
 	case key != "" && path != "":
-		return c, fmt.Errorf("both %s and %s are set: keep one", EnvPrivateKey, EnvPrivateKeyPath)
+		errs = append(errs, settingErrorf(EnvPrivateKey, "both %s and %s are set: keep one", EnvPrivateKey, EnvPrivateKeyPath))
 	case key != "":
 		c.PrivateKey = []byte(strings.ReplaceAll(key, `\n`, "\n"))
 	case path != "":
-		b, err := os.ReadFile(path)
+		b, err := ReadPrivateKey(EnvPrivateKeyPath, path)
 		if err != nil {
-			return c, fmt.Errorf("%s: %w", EnvPrivateKeyPath, err)
+			errs = append(errs, err)
+		} else {
+			c.PrivateKey = b
 		}
-		c.PrivateKey = b
 	}
 	c.WebhookSecret = getenv(EnvWebhookSecret)
 	if v := getenv(EnvAPIURL); v != "" {
@@ -150,9 +159,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv(EnvResyncEvery); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
-			return c, fmt.Errorf("%s=%q: want a duration such as 5m", EnvResyncEvery, v)
+			errs = append(errs, settingErrorf(EnvResyncEvery, "%s=%q: want a duration such as 5m", EnvResyncEvery, v))
+		} else {
+			c.ResyncEvery = d
 		}
-		c.ResyncEvery = d
 	}
 	for _, e := range []struct {
 		name string
@@ -161,12 +171,88 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		if v := getenv(e.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return c, fmt.Errorf("%s=%q: want a whole number of at least 1", e.name, v)
+				errs = append(errs, settingErrorf(e.name, "%s=%q: want a whole number of at least 1", e.name, v))
+				continue
 			}
 			*e.to = n
 		}
 	}
-	return c, nil
+	return c, errors.Join(errs...)
+}
+
+// SettingError is what is wrong with one setting, and how to fix it, in a
+// message that names where it is set. Setting is its environment variable
+// (the key's both are GITHUB_APP_PRIVATE_KEY), or its flag when it has
+// none.
+type SettingError struct {
+	Setting string
+	Err     error
+}
+
+func (e *SettingError) Error() string { return e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
+func settingErrorf(setting, format string, a ...any) error {
+	return &SettingError{Setting: setting, Err: fmt.Errorf(format, a...)}
+}
+
+// ReadPrivateKey reads the private key from the file path, which setting
+// (GITHUB_APP_PRIVATE_KEY_PATH or --private-key-path) names. Its error is
+// a SettingError that says how to fix it, and never quotes a key put there
+// by mistake instead of a file name.
+func ReadPrivateKey(setting, path string) ([]byte, error) {
+	if strings.Contains(path, "-----") || strings.Contains(path, "\n") || strings.Contains(path, `\n`) {
+		return nil, settingErrorf(EnvPrivateKey, "%s holds what looks like a key, not a file name: put the key itself in %s, or name its file here", setting, EnvPrivateKey)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the message names the file already
+		}
+		return nil, settingErrorf(EnvPrivateKey, "%s=%q: %v; point it at the private key file (.pem) from the app's settings page", setting, path, err)
+	}
+	return b, nil
+}
+
+// Problems joins what was found wrong reading the settings (read:
+// ConfigFromEnv's, the flags', the files') with what Check found
+// (checked), one line each and each setting once: a setting that could not
+// be read is missing too, and is reported as unreadable only.
+func Problems(read, checked error) error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, err := range flatten(read) {
+		var se *SettingError
+		if errors.As(err, &se) {
+			seen[se.Setting] = true
+		}
+		errs = append(errs, err)
+	}
+	for _, err := range flatten(checked) {
+		var se *SettingError
+		if errors.As(err, &se) && seen[se.Setting] {
+			continue
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// flatten lists the errors errors.Join joined, at any depth.
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var errs []error
+	for _, e := range j.Unwrap() {
+		errs = append(errs, flatten(e)...)
+	}
+	return errs
 }
 
 // paceLimits are PaceLimits with each limit not set (zero) the default's.
@@ -184,51 +270,63 @@ func (c *Config) paceLimits() pace.Limits {
 	return l
 }
 
-// Check says what is missing or wrong, every problem at once, each with
-// where to fix it. The server refuses to start until it returns nil.
+// Check says what is missing or wrong, every problem at once, one line
+// each naming the setting and saying how to fix it (SettingErrors). The
+// server refuses to start until it returns nil.
 func (c *Config) Check() error {
 	var errs []error
 	if c.WebhookSecret == "" {
-		errs = append(errs, fmt.Errorf("no webhook secret (%s, or a file named by --webhook-secret-path): without it anyone who finds the URL could "+
+		errs = append(errs, settingErrorf(EnvWebhookSecret, "no webhook secret (%s, or a file named by --webhook-secret-path): without it anyone who finds the URL could "+
 			"forge GitHub's deliveries, so the bot refuses to start; use the secret from the app's settings (or `newsletter-bot setup`)", EnvWebhookSecret))
 	}
 	if c.AppID <= 0 {
-		errs = append(errs, fmt.Errorf("no app id (%s or --app-id): it is on the app's settings page", EnvAppID))
+		errs = append(errs, settingErrorf(EnvAppID, "no app id (%s or --app-id): it is on the app's settings page", EnvAppID))
 	}
 	if len(c.PrivateKey) == 0 {
-		errs = append(errs, fmt.Errorf("no private key (%s, %s or --private-key-path): generate one on the app's settings page", EnvPrivateKey, EnvPrivateKeyPath))
+		errs = append(errs, settingErrorf(EnvPrivateKey, "no private key (%s, %s or --private-key-path): generate one on the app's settings page", EnvPrivateKey, EnvPrivateKeyPath))
 	} else if err := checkKey(c.PrivateKey); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, &SettingError{Setting: EnvPrivateKey, Err: err})
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("API URL %q (%s or --api-url): want https://api.github.com/ or https://HOST/api/v3/", RedactURL(c.APIURL), EnvAPIURL))
+		errs = append(errs, settingErrorf(EnvAPIURL, "API URL %q (%s or --api-url): want https://api.github.com/ or https://HOST/api/v3/", RedactURL(c.APIURL), EnvAPIURL))
 	} else if u.User != nil {
-		errs = append(errs, fmt.Errorf("API URL %q (%s or --api-url) carries credentials: take them out (the app signs its own requests; a proxy is set with HTTPS_PROXY)",
+		errs = append(errs, settingErrorf(EnvAPIURL, "API URL %q (%s or --api-url) carries credentials: take them out (the app signs its own requests; a proxy is set with HTTPS_PROXY)",
 			RedactURL(c.APIURL), EnvAPIURL))
 	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, settingErrorf(EnvAddr, "listen address %q (%s or --addr): want HOST:PORT, or :PORT for every interface, such as %s", c.Addr, EnvAddr, DefaultAddr))
+	}
 	if c.ResyncEvery < 0 || (c.ResyncEvery > 0 && c.ResyncEvery < 30*time.Second) {
-		errs = append(errs, fmt.Errorf("resync every %s: want 0 (start-up only) or at least 30s, to stay well inside GitHub's rate limits", c.ResyncEvery))
+		errs = append(errs, settingErrorf(EnvResyncEvery, "resync every %s (%s or --resync-every): want 0 (start-up only) or at least 30s, to stay well inside GitHub's rate limits",
+			c.ResyncEvery, EnvResyncEvery))
 	}
 	if c.PaceLimits != (pace.Limits{}) {
 		if err := c.paceLimits().Check(); err != nil {
 			errs = append(errs, fmt.Errorf("pacing (%s, %s, %s): %w", EnvWritesPerMinute, EnvWritesPerHour, EnvConcurrentRequests, err))
 		}
 	}
-	if c.QueueSize < 0 || c.Workers < 1 {
-		errs = append(errs, fmt.Errorf("queue of %d objects with %d workers: want a queue of 0 or more and at least one worker", c.QueueSize, c.Workers))
+	if c.QueueSize < 0 {
+		errs = append(errs, settingErrorf("--queue", "a queue of %d objects (--queue): want 0 or more", c.QueueSize))
 	}
-	if c.DrainDelay < 0 || c.ShutdownGrace <= 0 {
-		errs = append(errs, fmt.Errorf("drain delay %s and shutdown grace %s: want 0 or more, and more than 0", c.DrainDelay, c.ShutdownGrace))
+	if c.Workers < 1 {
+		errs = append(errs, settingErrorf("--workers", "%d workers (--workers): want at least 1", c.Workers))
+	}
+	if c.DrainDelay < 0 {
+		errs = append(errs, settingErrorf("--drain-delay", "drain delay %s (--drain-delay): want 0 or more", c.DrainDelay))
+	}
+	if c.ShutdownGrace <= 0 {
+		errs = append(errs, settingErrorf("--shutdown-grace", "shutdown grace %s (--shutdown-grace): want more than 0, such as 25s", c.ShutdownGrace))
 	}
 	return errors.Join(errs...)
 }
 
 // checkKey parses the PEM the way ghinstallation will, so a bad key is
-// reported at start-up, not at the first webhook.
+// reported at start-up, not at the first webhook. It never quotes the key.
 func checkKey(b []byte) error {
+	where := fmt.Sprintf("(%s, %s or --private-key-path)", EnvPrivateKey, EnvPrivateKeyPath)
 	block, _ := pem.Decode(b)
 	if block == nil {
-		return errors.New("the private key is not PEM: it should start with -----BEGIN RSA PRIVATE KEY-----")
+		return fmt.Errorf("the private key is not PEM %s: it should start with -----BEGIN RSA PRIVATE KEY-----; use the .pem file from the app's settings page", where)
 	}
 	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
 		return nil
@@ -236,7 +334,7 @@ func checkKey(b []byte) error {
 	if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
 		return nil
 	}
-	return errors.New("the private key does not parse as an RSA key: download a fresh one from the app's settings page")
+	return fmt.Errorf("the private key does not parse as an RSA key %s: download a fresh one from the app's settings page", where)
 }
 
 // apiURL is the API URL with the trailing slash go-github wants.

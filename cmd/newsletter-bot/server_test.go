@@ -15,7 +15,7 @@ import (
 // clearEnv unsets every variable the commands read, for the test.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{bot.EnvAppID, bot.EnvPrivateKey, bot.EnvPrivateKeyPath, bot.EnvWebhookSecret, bot.EnvAPIURL,
-		bot.EnvAddr, bot.EnvResyncEvery, EnvToken} {
+		bot.EnvAddr, bot.EnvResyncEvery, bot.EnvWritesPerMinute, bot.EnvWritesPerHour, bot.EnvConcurrentRequests, EnvToken} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -54,6 +54,103 @@ func TestServeNamesEveryMissingSetting(t *testing.T) {
 	}
 	if strings.Contains(errOut, "not a key") {
 		t.Errorf("stderr echoes the private key's value:\n%s", errOut)
+	}
+}
+
+// TestServeReportsEveryBrokenSetting: serve does not stop at the first
+// bad setting. Whatever is wrong in the environment, the flags, the env
+// file and the files they name is reported at once, one line each naming
+// the setting, and no secret is quoted.
+func TestServeReportsEveryBrokenSetting(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	key, err := simtest.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := write("key.pem", string(key))
+	missing := filepath.Join(dir, "missing")
+	for _, tc := range []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		want  []string // each the start of its own line, in this order
+		never []string // secrets
+	}{
+		{
+			name: "a_bad_app_id_hides_no_missing_secret",
+			env:  map[string]string{bot.EnvAppID: "abc"},
+			want: []string{`GITHUB_APP_ID="abc": want the app's numeric id`, "no webhook secret (GITHUB_WEBHOOK_SECRET", "no private key (GITHUB_APP_PRIVATE_KEY"},
+		},
+		{
+			name: "the_environment_the_flags_and_the_files_broken_at_once",
+			env: map[string]string{bot.EnvPrivateKeyPath: filepath.Join(dir, "nope.pem"), bot.EnvWritesPerMinute: "fast",
+				bot.EnvAPIURL: "api.github.com", bot.EnvAppID: "42"},
+			args: []string{"--resync-every", "often", "--workers", "none", "--webhook-secret-path", missing, "--log-format", "xml", "--addr", "8080"},
+			want: []string{`GITHUB_APP_PRIVATE_KEY_PATH="` + filepath.Join(dir, "nope.pem") + `": no such file or directory; point it at the private key file`,
+				`NEWSLETTER_BOT_WRITES_PER_MINUTE="fast": want a whole number of at least 1`,
+				`--resync-every="often": want a duration such as 5m`,
+				`--workers="none": want a whole number of at least 1`,
+				"--webhook-secret-path names a file that cannot be read (no such file or directory)",
+				`--log-format must be json or text, not "xml"`,
+				`API URL "api.github.com" (GITHUB_API_URL or --api-url): want https://api.github.com/`,
+				`listen address "8080" (NEWSLETTER_BOT_ADDR or --addr): want HOST:PORT`},
+			never: []string{missing},
+		},
+		{
+			name: "a_malformed_key_an_empty_secret_file_and_bad_flags",
+			env:  map[string]string{bot.EnvPrivateKey: "not-a-key-s3cr3t"},
+			args: []string{"--app-id", "x", "--webhook-secret-path", write("empty", " \n"), "--shutdown-grace", "0s", "--queue", "-5"},
+			want: []string{`--app-id="x": want the app's numeric id`, "--webhook-secret-path names an empty file",
+				"the private key is not PEM (GITHUB_APP_PRIVATE_KEY, GITHUB_APP_PRIVATE_KEY_PATH or --private-key-path)",
+				"a queue of -5 objects (--queue): want 0 or more", "shutdown grace 0s (--shutdown-grace): want more than 0"},
+			never: []string{"not-a-key-s3cr3t"},
+		},
+		{
+			name: "an_env_file_with_bad_settings_and_a_secret",
+			env:  map[string]string{bot.EnvConcurrentRequests: "many"},
+			args: []string{"--env-file", write("bot.env", bot.EnvAppID+"=app\n"+bot.EnvResyncEvery+"=10s\n"+bot.EnvWebhookSecret+"=file-s3cr3t\n"),
+				"--private-key-path", keyFile, "--drain-delay", "soon"},
+			want: []string{`--drain-delay="soon": want a duration such as 5s`,
+				"with --env-file " + filepath.Join(dir, "bot.env") + `: GITHUB_APP_ID="app": want the app's numeric id`,
+				"with --env-file " + filepath.Join(dir, "bot.env") + `: NEWSLETTER_BOT_CONCURRENT_REQUESTS="many": want a whole number`,
+				"resync every 10s (NEWSLETTER_BOT_RESYNC_EVERY or --resync-every): want 0 (start-up only) or at least 30s"},
+			never: []string{"file-s3cr3t", "BEGIN"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			code, _, errOut := runCLI(append([]string{"serve"}, tc.args...)...)
+			if code != exitUsage {
+				t.Fatalf("serve: exit %d, want %d; stderr:\n%s", code, exitUsage, errOut)
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")[1:] {
+				got = append(got, strings.TrimPrefix(line, "  - "))
+			}
+			if !strings.HasPrefix(errOut, "newsletter-bot serve: refusing to start:\n") || len(got) != len(tc.want) {
+				t.Fatalf("serve says:\n%s\nwant \"refusing to start:\" and %d problems, one a line", errOut, len(tc.want))
+			}
+			for i, want := range tc.want {
+				if !strings.HasPrefix(got[i], want) {
+					t.Errorf("problem %d = %q, want it to start %q", i+1, got[i], want)
+				}
+			}
+			for _, secret := range tc.never {
+				if strings.Contains(errOut, secret) {
+					t.Errorf("serve quotes %q:\n%s", secret, errOut)
+				}
+			}
+		})
 	}
 }
 
