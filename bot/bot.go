@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,7 +125,8 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 
 // Identify reads the app's identity with its credentials (GET /app), which
 // names the bot's own user, "<slug>[bot]". Serve calls it until it works;
-// once it has, it returns nil at once.
+// once it has, it returns nil at once. Its error says whether GitHub could
+// not be reached, refused the credentials, or failed (an *appCheckError).
 func (b *Bot) Identify(ctx context.Context) error {
 	b.idMu.Lock()
 	defer b.idMu.Unlock()
@@ -148,11 +150,95 @@ func (b *Bot) getApp(ctx context.Context) (*github.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, _, err := client.Apps.Get(ctx, "")
+	app, resp, err := client.Apps.Get(ctx, "")
 	if err != nil {
-		return nil, fmt.Errorf("reading the app with its credentials (GET %sapp): %w; check the app id and the private key", b.cfg.apiURL(), err)
+		return nil, newAppCheckError(b.cfg.apiURL(), resp, err)
 	}
 	return app, nil
+}
+
+// appCheckError is a GET /app that failed, sorted by what would fix it:
+// GitHub out of reach (the network, or GITHUB_API_URL), GitHub refusing
+// the credentials (the app id or the private key), or GitHub failing.
+type appCheckError struct {
+	problem checkProblem
+	addr    string // the API's host:port
+	status  int    // GitHub's answer, 0 when none came
+	err     error
+}
+
+// checkProblem is what went wrong reading the app; the values are the
+// "reason" the logs give.
+type checkProblem string
+
+const (
+	githubUnreachable  checkProblem = "unreachable"  // no answer: DNS, connection, TLS, time-out
+	credentialsRefused checkProblem = "refused"      // 401, 403, 404 on GET /app
+	githubFailing      checkProblem = "github_error" // 5xx, a rate limit, an answer that is not the app
+)
+
+func newAppCheckError(apiURL string, resp *github.Response, err error) *appCheckError {
+	e := &appCheckError{problem: githubFailing, addr: hostPort(apiURL), err: err}
+	if resp != nil && resp.Response != nil {
+		e.status = resp.StatusCode
+	}
+	var rle *github.RateLimitError
+	var are *github.AbuseRateLimitError
+	switch {
+	case errors.As(err, &rle), errors.As(err, &are):
+		// GitHub answered 403 or 429, for the rate and not the credentials
+		// (go-github may even refuse to send before the reset).
+	case e.status == http.StatusUnauthorized, e.status == http.StatusForbidden, e.status == http.StatusNotFound:
+		e.problem = credentialsRefused
+	case e.status == 0:
+		e.problem = githubUnreachable
+	}
+	return e
+}
+
+func (e *appCheckError) Error() string {
+	switch {
+	case e.problem == githubUnreachable:
+		return fmt.Sprintf("could not reach GitHub at %s (%v); the bot keeps trying: check %s and that this host can reach that address (DNS, firewall, HTTPS_PROXY)",
+			e.addr, e.err, EnvAPIURL)
+	case e.problem == credentialsRefused && e.status == http.StatusNotFound:
+		return fmt.Sprintf("GitHub refuses the app's credentials (%v): check the app id and the private key (%s, %s), and that %s is GitHub's REST API (https://HOST/api/v3/ for GitHub Enterprise Server)",
+			e.err, EnvAppID, EnvPrivateKey, EnvAPIURL)
+	case e.problem == credentialsRefused:
+		return fmt.Sprintf("GitHub refuses the app's credentials (%v): check the app id and the private key (%s, %s)", e.err, EnvAppID, EnvPrivateKey)
+	case e.status >= 500:
+		return fmt.Sprintf("GitHub is having trouble (%v); the bot keeps trying", e.err)
+	case e.status == http.StatusForbidden || e.status == http.StatusTooManyRequests:
+		return fmt.Sprintf("GitHub's rate limit holds the app's requests back (%v); the bot keeps trying", e.err)
+	}
+	return fmt.Sprintf("GitHub's answer to GET /app is not the app (%v); the bot keeps trying: check that %s is GitHub's REST API", e.err, EnvAPIURL)
+}
+
+func (e *appCheckError) Unwrap() error { return e.err }
+
+// logAttrs are the log fields that tell the problems apart.
+func (e *appCheckError) logAttrs() []any {
+	attrs := []any{"reason", string(e.problem), "addr", e.addr}
+	if e.status != 0 {
+		attrs = append(attrs, "status", e.status)
+	}
+	return attrs
+}
+
+// hostPort is the address an API URL's requests go to.
+func hostPort(apiURL string) string {
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return RedactURL(apiURL)
+	}
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "443"
+	if u.Scheme == "http" {
+		port = "80"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // ReadyEvery is how long a readiness verdict stands before /readyz asks
@@ -169,16 +255,20 @@ const (
 // GitHub refusing the credentials (401, 403, 404) makes the replica
 // unready; GitHub being unreachable or failing (5xx) does not, once the
 // credentials have worked: webhooks are still taken and queued, and the
-// error is in the answer.
+// error is in the answer. Before they have worked, the error says why not
+// yet: GitHub out of reach, refusing, or failing.
 func (b *Bot) Ready(ctx context.Context) error {
 	if b.draining.Load() {
 		return errShuttingDownReady
 	}
-	if !b.ready.Load() {
-		return errors.New("not ready: the app's credentials have not been checked against the API yet")
-	}
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
+	if !b.ready.Load() {
+		if b.checkErr != nil {
+			return fmt.Errorf("not ready: the app's credentials have not worked yet: %w", b.checkErr)
+		}
+		return errors.New("not ready: the app's credentials have not been checked against the API yet")
+	}
 	if time.Since(b.checkedAt) >= ReadyEvery {
 		ctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
 		defer cancel()
@@ -186,7 +276,7 @@ func (b *Bot) Ready(ctx context.Context) error {
 		b.recordCheckLocked(err)
 	}
 	if b.checkErr != nil && refused(b.checkErr) {
-		return fmt.Errorf("not ready: GitHub refuses the app's credentials: %w", b.checkErr)
+		return fmt.Errorf("not ready: %w", b.checkErr)
 	}
 	return b.checkErr
 }
@@ -200,7 +290,20 @@ func (b *Bot) recordCheck(err error) {
 func (b *Bot) recordCheckLocked(err error) {
 	b.checkedAt, b.checkErr = time.Now(), err
 	if err != nil && b.ready.Load() {
-		b.log.Warn("the readiness check could not read the app from GitHub", "error", err, "refused", refused(err))
+		msg, attrs := "the readiness check could not read the app from GitHub", []any{"error", err, "refused", refused(err)}
+		var ce *appCheckError
+		if errors.As(err, &ce) {
+			attrs = append(attrs, ce.logAttrs()...)
+			switch ce.problem {
+			case githubUnreachable:
+				msg = "the readiness check could not reach GitHub; still ready, webhooks are queued and the check is tried again"
+			case credentialsRefused:
+				msg = "GitHub refuses the app's credentials: not ready; check the app id and the private key"
+			case githubFailing:
+				msg = "the readiness check got an error from GitHub; still ready, webhooks are queued and the check is tried again"
+			}
+		}
+		b.log.Warn(msg, attrs...)
 	}
 	if err == nil {
 		b.ready.Store(true)
@@ -208,16 +311,10 @@ func (b *Bot) recordCheckLocked(err error) {
 }
 
 // refused says whether GitHub answered that the credentials are not good,
-// as opposed to not answering.
+// as opposed to not answering or failing.
 func refused(err error) bool {
-	var ge *github.ErrorResponse
-	if errors.As(err, &ge) && ge.Response != nil {
-		switch ge.Response.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-			return true
-		}
-	}
-	return false
+	var ce *appCheckError
+	return errors.As(err, &ce) && ce.problem == credentialsRefused
 }
 
 // BotLogin is the bot's own user, known after Identify.
@@ -242,7 +339,7 @@ func (b *Bot) Handler() http.Handler {
 		case !b.ready.Load() || refused(err) || errors.Is(err, errShuttingDownReady):
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		default:
-			fmt.Fprintf(w, "ready; the last check could not reach GitHub, webhooks are queued meanwhile: %v\n", err)
+			fmt.Fprintf(w, "ready, but the last check failed (webhooks are queued meanwhile): %v\n", err)
 		}
 	})
 	mux.Handle("GET /metrics", b.metrics.handler())
@@ -318,8 +415,8 @@ func (b *Bot) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // identifyRetrying calls Identify until it works. GitHub refusing the
-// credentials is final; GitHub out of reach is retried, 1 s, 2 s, 4 s … up
-// to a minute apart.
+// credentials is final; GitHub out of reach or failing is retried, 1 s,
+// 2 s, 4 s … up to a minute apart, and each retry's warning says which.
 func (b *Bot) identifyRetrying(ctx context.Context) error {
 	wait := time.Second
 	for {
@@ -327,7 +424,17 @@ func (b *Bot) identifyRetrying(ctx context.Context) error {
 		if err == nil || refused(err) || ctx.Err() != nil {
 			return err
 		}
-		b.log.Warn("could not check the app's credentials against GitHub; retrying", "in", wait, "error", err)
+		msg, attrs := "could not check the app's credentials against GitHub; retrying", []any{"in", wait, "error", err}
+		var ce *appCheckError
+		if errors.As(err, &ce) {
+			attrs = append(attrs, ce.logAttrs()...)
+			if ce.problem == githubUnreachable {
+				msg = "could not reach GitHub to check the app's credentials; retrying"
+			} else {
+				msg = "GitHub answered the check of the app's credentials with an error; retrying"
+			}
+		}
+		b.log.Warn(msg, attrs...)
 		select {
 		case <-ctx.Done():
 			return nil

@@ -93,7 +93,7 @@ func TestReadinessAsksGitHub(t *testing.T) {
 	// GitHub failing is not the credentials failing: still ready, and says why.
 	sim.AddFault(githubsim.Fault{Route: "GET /app", Kind: githubsim.FaultServerError, Status: 502})
 	b.expireCheck()
-	if code, body := get(t, h, "/readyz"); code != http.StatusOK || !strings.Contains(body, "could not reach GitHub") {
+	if code, body := get(t, h, "/readyz"); code != http.StatusOK || !strings.Contains(body, "GitHub is having trouble") {
 		t.Errorf("/readyz while GitHub answers 502: %d %q", code, body)
 	}
 	sim.ClearFaults()
