@@ -55,11 +55,11 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	if !*serve {
 		return exitOK
 	}
-	return demoServe(ctx, w, stdout, stderr)
+	return demoServe(ctx, w, st, stdout, stderr)
 }
 
 // demoServe keeps the world running for a person to explore.
-func demoServe(ctx context.Context, w *demo.World, stdout, stderr io.Writer) int {
+func demoServe(ctx context.Context, w *demo.World, st *demo.Story, stdout, stderr io.Writer) int {
 	maint, err := w.Sim.Actor(simtest.Maintainer).Token()
 	if err != nil {
 		fmt.Fprintf(stderr, "newsletter-bot demo: %v\n", err)
@@ -101,7 +101,32 @@ above with one of the tokens.
 `, api, simtest.Repo, simtest.BotLogin, w.Calendar.Now().Format("January 2, 2006"), maint, simtest.Maintainer, member, simtest.Member,
 		w.WebhookURL(), simtest.WebhookSecret, simtest.InstallationID,
 		member, api, simtest.Repo, maint, api, simtest.Repo, member, api, simtest.Repo)
+	fmt.Fprint(stdout, finishTheMonth(api, maint, simtest.Repo, st.Event))
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return exitOK
+}
+
+// finishTheMonth is the banner's last recipe: the maintainer opens the next
+// edition's draft, marks it ready for review (GitHub allows that only
+// through GraphQL, which takes the pull request's node_id, so the REST
+// listing of open pulls comes first) and merges it; the bot then publishes
+// the edition with a comment on each issue in it, the event among them.
+// demo_serve_test.go runs these very lines.
+func finishTheMonth(api, token, repo string, event int) string {
+	auth := fmt.Sprintf(`-H "Authorization: Bearer %s"`, token)
+	return fmt.Sprintf(`
+Finish the next month with curl, as the maintainer (the story merged this month's edition):
+open the next edition's draft, find its "number" and "node_id" among the open pull requests
+a moment later, mark it ready for review (GitHub does that only through GraphQL), merge it,
+and read the bot's "Published in" comment on the event, #%[4]d:
+
+  curl -s %[2]s %[1]s/repos/%[3]s/issues/%[4]d/comments -d '{"body":"/newsletter draft"}'
+  curl -s %[2]s %[1]s/repos/%[3]s/pulls
+  curl -s %[2]s %[1]s/graphql \
+    -d '{"query":"mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) { pullRequest { number isDraft } } }","variables":{"id":"NODE_ID"}}'
+  curl -s -X PUT %[2]s %[1]s/repos/%[3]s/pulls/NUMBER/merge
+  curl -s %[2]s %[1]s/repos/%[3]s/issues/%[4]d/comments
+
+`, api, auth, repo, event)
 }
