@@ -46,6 +46,12 @@ type Result struct {
 // Build parses and validates the issues, decides what goes into the edition
 // and renders it: the whole core in one call, for the CLI and the bot alike.
 func Build(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue) (*Result, error) {
+	return BuildAfter(cfg, forms, ed, issues, nil)
+}
+
+// BuildAfter is Build with what the newsletter published before: a
+// submission whose link it holds is a duplicate of that (History).
+func BuildAfter(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue, h History) (*Result, error) {
 	p := NewParser(cfg, forms)
 	subs := make([]Submission, len(issues))
 	parallel(len(issues), func(i int) { subs[i] = p.Parse(issues[i]) })
@@ -63,7 +69,7 @@ func Build(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue) (*Resu
 	for i := range subs {
 		items[i] = itemOf(&subs[i], rendered[i], errs[i])
 	}
-	MarkDuplicates(subs)
+	MarkDuplicatesAfter(subs, h)
 	lines := make(map[int]string, len(subs))
 	for i := range subs {
 		if !subs[i].Valid() {
@@ -80,6 +86,9 @@ func Build(cfg *Config, forms map[Kind]*Form, ed Edition, issues []Issue) (*Resu
 		return nil, err
 	}
 	its := NewItems(cfg, forms, ed, items)
+	if len(h) > 0 {
+		its.Hist = h
+	}
 	for _, i := range issues {
 		its.Through = max(its.Through, i.Number)
 	}

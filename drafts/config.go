@@ -106,6 +106,9 @@ type Labels struct {
 	NeedsInfo string `yaml:"needs_info"`
 	Published string `yaml:"published"`
 	Deferred  string `yaml:"deferred"`
+	// Repeat marks a submission a maintainer takes although its link was
+	// published before (a job posted again): it is no duplicate of that.
+	Repeat string `yaml:"repeat"`
 	// Conflict marks the draft pull request while the bot cannot merge its
 	// update with the edits made on the branch.
 	Conflict string `yaml:"conflict"`
@@ -172,6 +175,7 @@ func defaultConfig() *Config {
 		NeedsInfo: "newsletter: needs-info",
 		Published: "newsletter: published",
 		Deferred:  "newsletter: deferred",
+		Repeat:    "newsletter: repeat",
 		Conflict:  "newsletter: conflict",
 	}
 	c.Draft.Schedule = "0 9 1 * *"

@@ -42,13 +42,15 @@ type Items struct {
 	// the highest number among its issues, for a caller that gave it every
 	// issue it lists; one that knows of newer issues raises it.
 	Through int `json:"t,omitempty"`
+	// Hist is the history the items' duplicates are marked against.
+	Hist History `json:"y,omitempty"`
 }
 
 // itemsVersion changes whenever an item's fields, or what parsing,
 // validating or rendering makes of an issue, change in a way the stored
 // items of an older version would not show: items of another version are
 // not used, and the next full build writes new ones.
-const itemsVersion = 2 // 2: items carry their issue's title
+const itemsVersion = 3 // 2: items carry their issue's title; 3: and the history
 
 // Item is one issue of Items.
 type Item struct {
@@ -281,7 +283,7 @@ func RenderItems(cfg *Config, ed Edition, its Items) (string, Listing, error) {
 	for i := range its.List {
 		subs[i] = its.List[i].submission()
 	}
-	markDuplicates(subs, func(i int) (string, bool) {
+	markDuplicates(subs, its.Hist, func(i int) (string, bool) {
 		if d := its.List[i].Dup; d != nil {
 			return *d, true
 		}
@@ -343,6 +345,7 @@ const (
 	bitDeclined
 	bitDeferred
 	bitPublished
+	bitRepeat
 )
 
 func statusBits(st Status) int {
@@ -358,12 +361,13 @@ func statusBits(st Status) int {
 	set(bitDeclined, st.Declined)
 	set(bitDeferred, st.Deferred)
 	set(bitPublished, st.Published)
+	set(bitRepeat, st.Repeat)
 	return bits
 }
 
 func statusOf(bits int) Status {
 	return Status{PullRequest: bits&bitPullRequest != 0, Closed: bits&bitClosed != 0, Accepted: bits&bitAccepted != 0,
-		Declined: bits&bitDeclined != 0, Deferred: bits&bitDeferred != 0, Published: bits&bitPublished != 0}
+		Declined: bits&bitDeclined != 0, Deferred: bits&bitDeferred != 0, Published: bits&bitPublished != 0, Repeat: bits&bitRepeat != 0}
 }
 
 // Unseen reports whether putting it in place of the item its holds for the

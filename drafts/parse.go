@@ -25,6 +25,9 @@ type Status struct {
 	Declined    bool `json:"declined,omitempty"`
 	Deferred    bool `json:"deferred,omitempty"`
 	Published   bool `json:"published,omitempty"`
+	// Repeat says a maintainer takes it although its link was published
+	// before (History).
+	Repeat bool `json:"repeat,omitempty"`
 }
 
 var (
@@ -49,6 +52,7 @@ func (p *Parser) Parse(issue Issue) Submission {
 			Declined:    issue.HasLabel(p.cfg.Labels.Declined),
 			Deferred:    issue.HasLabel(p.cfg.Labels.Deferred),
 			Published:   issue.HasLabel(p.cfg.Labels.Published),
+			Repeat:      issue.HasLabel(p.cfg.Labels.Repeat),
 		},
 	}
 	if s.Status.PullRequest {

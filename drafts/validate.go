@@ -196,7 +196,13 @@ func (p *Parser) category(r *fieldReader, s *Submission) string {
 // earlier issue that is still in play (open, or an event being listed). The
 // earliest issue keeps the item.
 func MarkDuplicates(subs []Submission) {
-	markDuplicates(subs, func(i int) (string, bool) { return duplicateKey(&subs[i]) })
+	MarkDuplicatesAfter(subs, nil)
+}
+
+// MarkDuplicatesAfter is MarkDuplicates that also marks the submissions
+// whose link the history published before.
+func MarkDuplicatesAfter(subs []Submission, h History) {
+	markDuplicates(subs, h, func(i int) (string, bool) { return duplicateKey(&subs[i]) })
 }
 
 // duplicateKey is the link a submission claims, as duplicates are compared:
@@ -210,7 +216,7 @@ func duplicateKey(s *Submission) (key string, ok bool) {
 
 // markDuplicates is MarkDuplicates with the links given by key, so that
 // RenderItems marks items, which keep only the key, by the same rule.
-func markDuplicates(subs []Submission, key func(i int) (string, bool)) {
+func markDuplicates(subs []Submission, h History, key func(i int) (string, bool)) {
 	order := make([]int, len(subs))
 	for i := range order {
 		order[i] = i
@@ -223,11 +229,20 @@ func markDuplicates(subs []Submission, key func(i int) (string, bool)) {
 			continue
 		}
 		s := &subs[i]
+		if e, ok := h.published(s, k); ok {
+			s.Problems = append(s.Problems, e.problem())
+			continue
+		}
 		if prev, ok := first[k]; ok {
-			s.Problems = append(s.Problems, Problem{Field: "link", Label: "Link",
-				Message: fmt.Sprintf("was already suggested in #%d; add anything new there, and close this issue.", prev)})
+			s.Problems = append(s.Problems, suggestedIn(prev))
 			continue
 		}
 		first[k] = s.Issue
 	}
+}
+
+// suggestedIn is the problem of a duplicate of the open issue prev.
+func suggestedIn(prev int) Problem {
+	return Problem{Field: "link", Label: "Link",
+		Message: fmt.Sprintf("was already suggested in #%d; add anything new there, and close this issue.", prev)}
 }

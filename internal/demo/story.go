@@ -140,7 +140,7 @@ func (p *player) play(ctx context.Context) error {
 	p.st.Draft, p.st.EditionPath = pr.Number, "newsletter/2026-12-29.md"
 	p.expect(pr.Draft && pr.Head == reconcile.BranchFor(44), "the draft is a draft PR from %s, got draft=%v head=%s", reconcile.BranchFor(44), pr.Draft, pr.Head)
 	for _, n := range []int{job, news, event} {
-		p.expect(strings.Contains(pr.Body, fmt.Sprintf("- #%d (", n)), "the PR body lists #%d as in the edition", n)
+		p.expect(strings.Contains(pr.Body, fmt.Sprintf("- #%d ", n)), "the PR body lists #%d as in the edition", n)
 		p.expectStatus(n, fmt.Sprintf("in draft pull request #%d", pr.Number))
 	}
 	file := p.file(pr.Head, p.st.EditionPath)

@@ -62,6 +62,7 @@ var Commands = []Command{
 		run: func(ctx context.Context, x *commandRun) (string, error) { x.help = true; return "", nil }},
 	{Name: "preview", Who: Anyone, Effect: "refresh the status comment", run: runPreview},
 	{Name: "accept", Who: Maintainer, Effect: "accept; the open draft picks it up", run: runAccept},
+	{Name: "repeat", Who: Maintainer, Effect: "accept although its link was published before (posted again on purpose)", run: runRepeat},
 	{Name: "decline", Args: "<reason>", Who: Maintainer, Effect: "decline, close as not planned with the reason",
 		check: func(a string) error {
 			if a == "" {
@@ -214,6 +215,20 @@ func runAccept(ctx context.Context, x *commandRun) (string, error) {
 		return "the issue is closed; reopen it first", nil
 	}
 	return "", x.s.relabel(ctx, x.issue, []string{l.Accepted}, []string{l.Declined, l.Deferred})
+}
+
+// runRepeat accepts a submission whose link an earlier edition published,
+// on purpose (a job posted again): the repeat label says it is no
+// duplicate of that publication.
+func runRepeat(ctx context.Context, x *commandRun) (string, error) {
+	if why := x.needSubmission(); why != "" {
+		return why, nil
+	}
+	l := x.s.Config.Labels
+	if x.issue.State == "closed" {
+		return "the issue is closed; reopen it first", nil
+	}
+	return "", x.s.relabel(ctx, x.issue, []string{l.Accepted, l.Repeat}, []string{l.Declined, l.Deferred})
 }
 
 func runDecline(ctx context.Context, x *commandRun) (string, error) {

@@ -298,7 +298,11 @@ func (s *Service) build(ctx context.Context, ed drafts.Edition) (*drafts.Result,
 	}
 	// The listing has every submission there is: the items account for
 	// every issue up to the newest of them (drafts.Items.Through).
-	return drafts.Build(s.Config, s.Forms, ed, issues)
+	h, err := s.history(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return drafts.BuildAfter(s.Config, s.Forms, ed, issues, h)
 }
 
 func (s *Service) indexEntry(ed drafts.Edition) drafts.IndexEntry {
@@ -654,6 +658,9 @@ func (s *Service) mergeUpdate(ctx context.Context, draft Draft, ed drafts.Editio
 		out.Draft.Pull.Body = body
 	}
 	out.Tip = tip
+	if len(merged.Conflicts) == 0 {
+		out.Draft.items = &u.items
+	}
 	return out, nil
 }
 

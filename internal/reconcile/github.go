@@ -97,6 +97,23 @@ func (g *GitHub) Dir(ctx context.Context, r Repo, ref, path string) ([]string, e
 	return out, nil
 }
 
+// DirEntry is a file of a directory listing, with its blob's id.
+type DirEntry struct{ Path, SHA string }
+
+// DirEntries lists a directory with each file's blob id: a file whose id
+// the replica has seen needs no reading again.
+func (g *GitHub) DirEntries(ctx context.Context, r Repo, ref, path string) ([]DirEntry, error) {
+	_, entries, resp, err := g.c.Repositories.GetContents(ctx, r.Owner, r.Name, path, &github.RepositoryContentGetOptions{Ref: ref})
+	if err != nil {
+		return nil, classify(resp, err)
+	}
+	out := make([]DirEntry, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, DirEntry{Path: e.GetPath(), SHA: e.GetSHA()})
+	}
+	return out, nil
+}
+
 // IssueFilter narrows an issue listing; empty fields do not filter.
 type IssueFilter struct {
 	Label   string

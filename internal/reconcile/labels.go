@@ -19,6 +19,7 @@ var labelLooks = []struct {
 	{func(s *Service) string { return s.Config.Labels.NeedsInfo }, "FBCA04", "The bot's comment says what to fix"},
 	{func(s *Service) string { return s.Config.Labels.Deferred }, "C5DEF5", "Accepted, for a later edition"},
 	{func(s *Service) string { return s.Config.Labels.Published }, "5319E7", "In a published edition"},
+	{func(s *Service) string { return s.Config.Labels.Repeat }, "BFD4F2", "Published before, taken again on purpose"},
 	{func(s *Service) string { return s.Config.Labels.Conflict }, "D93F0B", "The draft's update clashes with hand edits"},
 }
 

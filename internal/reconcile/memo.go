@@ -35,6 +35,10 @@ type Memo struct {
 	// current holds when draft tips were found current ("owner/name sha
 	// fingerprint" -> time.Time): see catchUpDraft.
 	current *lru.Cache
+	// editions holds the links of published edition files, by blob id.
+	editions *lru.Cache
+	// histories holds each repository's drafts.History for historyTTL.
+	histories *lru.Cache
 
 	mu    sync.Mutex
 	locks map[string]*keyLock
@@ -60,6 +64,8 @@ func (m *Memo) init() {
 		m.published, _ = lru.New(memoSize)
 		m.bases, _ = lru.New(maxBases)
 		m.current, _ = lru.New(maxBases)
+		m.editions, _ = lru.New(4 * drafts.HistoryEditions)
+		m.histories, _ = lru.New(64)
 	})
 }
 
@@ -215,4 +221,59 @@ func (m *Memo) setCurrent(key string, t time.Time) {
 		return
 	}
 	m.current.Add(key, t)
+}
+
+// editionLinks is what history keeps of an edition file.
+type editionLinks struct {
+	number int
+	links  []string
+}
+
+func (m *Memo) edition(sha string) (editionLinks, bool) {
+	if m == nil || sha == "" {
+		return editionLinks{}, false
+	}
+	m.init()
+	v, ok := m.editions.Get(sha)
+	if !ok {
+		return editionLinks{}, false
+	}
+	return v.(editionLinks), true
+}
+
+func (m *Memo) setEdition(sha string, e editionLinks) {
+	if m == nil || sha == "" {
+		return
+	}
+	m.init()
+	m.editions.Add(sha, e)
+}
+
+// historyTTL is how long a repository's history stands between the full
+// builds that read it afresh: it changes when an edition is published.
+const historyTTL = 10 * time.Minute
+
+type datedHistory struct {
+	h  drafts.History
+	at time.Time
+}
+
+func (m *Memo) history(repo string) (drafts.History, bool) {
+	if m == nil {
+		return nil, false
+	}
+	m.init()
+	v, ok := m.histories.Get(repo)
+	if !ok || v.(datedHistory).h == nil || m.now().Sub(v.(datedHistory).at) > historyTTL {
+		return nil, false
+	}
+	return v.(datedHistory).h, true
+}
+
+func (m *Memo) setHistory(repo string, h drafts.History) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.histories.Add(repo, datedHistory{h, m.now()})
 }

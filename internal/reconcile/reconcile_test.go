@@ -45,7 +45,7 @@ func newWorldWith(t testing.TB, today string, opts githubsim.Options) *world {
 	repo, err := gh.Repository(context.Background(), simtest.Owner, simtest.Name)
 	check(t, err)
 	return &world{sim: sim, clock: clock, svc: &Service{GH: gh, Repo: repo, Config: drafts.DefaultConfig(), Forms: drafts.DefaultForms(),
-		BotLogin: simtest.BotLogin, Now: func() time.Time { return now }, Clock: clock.Now}}
+		BotLogin: simtest.BotLogin, Now: func() time.Time { return now }, Clock: clock.Now, Memo: &Memo{Now: clock.Now}}}
 }
 
 func check(t testing.TB, err error) {
@@ -270,8 +270,9 @@ func TestDraftConflictIsReportedNotCommitted(t *testing.T) {
 }
 
 // TestDraftBudget300 checks the API budget of opening a draft with 300
-// accepted submissions (target: at most 12 requests), and that a refresh
-// with nothing changed writes nothing.
+// accepted submissions (target: at most 12 requests, and the history: its
+// two listings and the edition files the replica reads for the first
+// time), and that a refresh with nothing changed writes nothing.
 func TestDraftBudget300(t *testing.T) {
 	w := newWorld(t, "2026-12-01")
 	ctx := context.Background()
@@ -284,8 +285,16 @@ func TestDraftBudget300(t *testing.T) {
 	if len(out.Result.Included) != 300 {
 		t.Fatalf("included %d, want 300: %v", len(out.Result.Included), out.Result.Excluded)
 	}
-	if st.Total > 12 {
-		t.Errorf("opening the draft took %d requests, want at most 12", st.Total)
+	entries, err := w.svc.GH.DirEntries(ctx, w.svc.Repo, "", drafts.EditionDir(w.svc.Config))
+	check(t, err)
+	editions := 0
+	for _, e := range entries {
+		if _, ok := drafts.ParseEditionPath(w.svc.Config, e.Path); ok {
+			editions++
+		}
+	}
+	if want := 12 + 2 + min(editions, drafts.HistoryEditions); st.Total > want {
+		t.Errorf("opening the draft took %d requests, want at most %d", st.Total, want)
 	}
 	w.sim.ResetStats()
 	_, err = w.svc.ReconcileDraft(ctx, false)
@@ -466,7 +475,7 @@ func TestEnsureLabelsCreatesWhatIsMissing(t *testing.T) {
 	created, err := svc.EnsureLabels(ctx)
 	check(t, err)
 	l := svc.Config.Labels
-	want := []string{l.News, l.Event, l.Accepted, l.Declined, l.NeedsInfo, l.Deferred, l.Published, l.Conflict}
+	want := []string{l.News, l.Event, l.Accepted, l.Declined, l.NeedsInfo, l.Deferred, l.Published, l.Repeat, l.Conflict}
 	if strings.Join(created, "|") != strings.Join(want, "|") {
 		t.Errorf("created %q, want %q", created, want)
 	}
@@ -477,8 +486,8 @@ func TestEnsureLabelsCreatesWhatIsMissing(t *testing.T) {
 	}
 	names, err := svc.GH.LabelNames(ctx, repo)
 	check(t, err)
-	if len(names) != 9 || !slices.Contains(names, "Newsletter: JOB") {
-		t.Errorf("labels now %q: want the 9, with the existing one as people wrote it", names)
+	if len(names) != 10 || !slices.Contains(names, "Newsletter: JOB") {
+		t.Errorf("labels now %q: want the 10, with the existing one as people wrote it", names)
 	}
 
 	w.sim.ResetStats()

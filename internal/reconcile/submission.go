@@ -24,6 +24,9 @@ type Draft struct {
 	// File is the edition file on the branch, when the caller has read
 	// it ("" otherwise).
 	File string
+	// items are those of the branch's tip, when the caller has them (nil
+	// otherwise): a submission's duplicates are found in them.
+	items *drafts.Items
 }
 
 // Conflict reports whether the bot's updates of the draft are held back
@@ -180,6 +183,11 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 	if sub.Kind == "" || sub.Status.PullRequest {
 		return nil // not a submission: nothing to say
 	}
+	dups, err := s.duplicateProblems(ctx, &sub, draft)
+	if err != nil {
+		return err
+	}
+	sub.Problems = append(sub.Problems, dups...)
 	labels := s.Config.Labels
 	// needs-info says whether the submission has problems, whatever its
 	// state: a closed one keeps it while it has them, and loses it once
@@ -202,7 +210,6 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 			}
 		}
 	}
-	var err error
 	if comments == nil {
 		if comments, err = s.GH.Comments(ctx, s.Repo, issue.Number); err != nil {
 			return err

@@ -47,7 +47,7 @@ func (s *Service) updateDraft(ctx context.Context, issue drafts.Issue) (*Draft, 
 	if err != nil || draft == nil {
 		return draft, &issue, err
 	}
-	if s.unseen(*draft, issue) {
+	if s.unseen(draft, issue) {
 		return draft, &issue, nil
 	}
 	unlock := s.Memo.Lock("draft " + s.Repo.FullName())
@@ -85,17 +85,21 @@ func (s *Service) updateDraft(ctx context.Context, issue drafts.Issue) (*Draft, 
 // neither waits for the draft's lock nor reads the branch. It writes
 // nothing, so an issue read before the tip cannot put an older state back;
 // a newer state has an event of its own.
-func (s *Service) unseen(draft Draft, issue drafts.Issue) bool {
+func (s *Service) unseen(draft *Draft, issue drafts.Issue) bool {
 	cached, ok := s.Memo.base(s.Repo.FullName() + " " + draft.Pull.HeadSHA)
 	if !ok || !cached.hasItems || draft.Conflict(s.Config) || !drafts.Listed(s.Config, issue) {
 		return false
 	}
-	ed, err := s.draftEdition(draft)
+	ed, err := s.draftEdition(*draft)
 	if err != nil || !cached.items.Fits(s.Config, s.Forms, ed) {
 		return false
 	}
 	it, err := drafts.NewParser(s.Config, s.Forms).Item(issue, ed.Date)
-	return err == nil && cached.items.Unseen(s.Config, ed.Date, it)
+	if err != nil || !cached.items.Unseen(s.Config, ed.Date, it) {
+		return false
+	}
+	draft.items = &cached.items
+	return true
 }
 
 // patchDraft is one try of updateDraft. The issue is read again after the

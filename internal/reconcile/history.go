@@ -1,0 +1,100 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+)
+
+// historyWindow is how far back the issues labelled published are read
+// for the history: a year of editions, and a month to spare.
+const historyWindow = 400 * 24 * time.Hour
+
+// history reads what the newsletter published before (drafts.History):
+// the links in the last drafts.HistoryEditions edition files on the
+// default branch, and those of the issues labelled published in the last
+// historyWindow. It costs the directory listing and that listing; an
+// edition file is read once per replica (by its blob id: a published
+// edition rarely changes).
+func (s *Service) history(ctx context.Context) (drafts.History, error) {
+	h := drafts.History{}
+	entries, err := s.GH.DirEntries(ctx, s.Repo, "", drafts.EditionDir(s.Config))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	type file struct {
+		drafts.EditionFile
+		sha string
+	}
+	var files []file
+	for _, e := range entries {
+		if f, ok := drafts.ParseEditionPath(s.Config, e.Path); ok {
+			files = append(files, file{f, e.SHA})
+		}
+	}
+	sort.Slice(files, func(a, b int) bool { return files[a].Date.After(files[b].Date.Time) })
+	for _, f := range files[:min(len(files), drafts.HistoryEditions)] {
+		ed, ok := s.Memo.edition(f.sha)
+		if !ok {
+			text, err := s.GH.File(ctx, s.Repo, "", f.Path)
+			if err != nil {
+				return nil, err
+			}
+			ed.number, _ = drafts.TitleNumber(text)
+			ed.links = drafts.EditionLinks(text)
+			s.Memo.setEdition(f.sha, ed)
+		}
+		h.AddEdition(ed.number, ed.links)
+	}
+	published, err := s.GH.Issues(ctx, s.Repo, IssueFilter{Label: s.Config.Labels.Published, State: "all",
+		Since: s.wallClock().Add(-historyWindow)})
+	if err != nil {
+		return nil, err
+	}
+	p := drafts.NewParser(s.Config, s.Forms)
+	for _, i := range published {
+		if i.IsPullRequest() {
+			continue
+		}
+		sub := p.Parse(i)
+		h.AddIssue(i.Number, sub.Link())
+	}
+	s.Memo.setHistory(s.Repo.FullName(), h)
+	return h, nil
+}
+
+// duplicateProblems says whether the submission repeats the link of an
+// earlier one, at once, as its status comment says it. While a draft is
+// open, from the items of its tip (kept by the update that just ran, or
+// read once for all the statuses a draft sets off): every open
+// submission's link and the history. Otherwise from the history alone
+// (remembered for historyTTL): duplicates among open submissions are
+// found when the draft opens, from the listing of them all, since finding
+// them on each event would list them all each time.
+func (s *Service) duplicateProblems(ctx context.Context, sub *drafts.Submission, draft *Draft) ([]drafts.Problem, error) {
+	if draft != nil && draft.items == nil && !draft.Conflict(s.Config) {
+		if ed, err := s.draftEdition(*draft); err == nil {
+			b, err := s.readBranch(ctx, *draft, ed)
+			if err != nil {
+				return nil, err
+			}
+			if b.fits {
+				draft.items = &b.items
+			}
+		}
+	}
+	if draft != nil && draft.items != nil {
+		return draft.items.DuplicateProblems(sub), nil
+	}
+	h, ok := s.Memo.history(s.Repo.FullName())
+	if !ok {
+		var err error
+		if h, err = s.history(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return drafts.Items{Hist: h}.DuplicateProblems(sub), nil
+}

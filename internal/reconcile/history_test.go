@@ -1,0 +1,76 @@
+package reconcile
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+)
+
+// TestDuplicatesOnTheSpot: a submission whose link an earlier edition
+// published (written differently: www., tracking parameters, a fragment,
+// a trailing slash) is named a duplicate in its status at once, and never
+// goes into an edition, until a maintainer takes it again on purpose with
+// /newsletter repeat; with a draft open, one that repeats an open
+// submission's link is named at once too.
+func TestDuplicatesOnTheSpot(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	first, _ := w.draftWithAJob(t) // Comcast, https://example.com/jobs/1
+	_, err := w.svc.Publish(ctx, w.mergeDraft(t))
+	check(t, err)
+
+	// No draft is open: the history says it at once.
+	again := w.open(t, "ben", drafts.KindJob, job("Comcast", "https://www.example.com/jobs/1/?utm_source=linkedin#top"))
+	check(t, w.svc.ReconcileIssue(ctx, again.Number))
+	st := w.statusComments(t, again.Number)
+	if len(st) != 1 || !strings.Contains(st[0], "was already published in edition 44 (#1)") || !strings.Contains(st[0], "/newsletter repeat") {
+		t.Fatalf("the repeat's status does not name the earlier publication:\n%s", st)
+	}
+	if !strings.Contains(strings.Join(w.newsletterLabels(t, again.Number), " "), "needs-info") {
+		t.Errorf("the repeat is not labelled needs-info: %q", w.newsletterLabels(t, again.Number))
+	}
+	_ = first
+
+	// Accepted by mistake, it still stays out of the next edition.
+	w.accept(t, again.Number)
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	if out.Draft.Number != 45 {
+		t.Fatalf("opened edition %d, want 45", out.Draft.Number)
+	}
+	if text := w.draftFile(t, out.Draft); strings.Contains(text, "example.com/jobs/1") {
+		t.Fatalf("the duplicate of edition 44 is in edition 45:\n%s", text)
+	}
+
+	// With the draft open, a repeat of an open submission is named at once.
+	open := w.open(t, "ana", drafts.KindJob, job("SAP", "https://example.com/jobs/2"))
+	check(t, w.svc.ReconcileIssue(ctx, open.Number))
+	dup := w.open(t, "ben", drafts.KindJob, job("SAP", "https://example.com/jobs/2?gh_src=x"))
+	check(t, w.svc.ReconcileIssue(ctx, dup.Number))
+	if st := w.statusComments(t, dup.Number); len(st) != 1 || !strings.Contains(st[0], "was already suggested in #") {
+		t.Errorf("the duplicate of an open submission is not named at once:\n%s", st)
+	}
+
+	// Posted again on purpose: a maintainer takes it.
+	w.say(t, "maya", again.Number, "/newsletter repeat")
+	check(t, w.svc.ReconcileIssue(ctx, again.Number))
+	text := w.draftFile(t, out.Draft)
+	if !strings.Contains(text, "](https://www.example.com/jobs/1/#top)") {
+		t.Errorf("the repeat taken on purpose is not in edition 45 (without its tracking parameters):\n%s", text)
+	}
+	if st := w.statusComments(t, again.Number); len(st) != 1 || strings.Contains(st[0], "already published") {
+		t.Errorf("the status still calls the repeat a duplicate:\n%s", st)
+	}
+	w.fullRebuildChangesNothing(t, "a repeat taken on purpose")
+}
+
+// TestEditionLinks reads the links of an edition as GitHub renders it.
+func TestEditionLinks(t *testing.T) {
+	md := "# N 1\n\n- [A | B](https://a.example/1)\n- <https://b.example/2>\n\n```\n[x](https://code.example/)\n```\n"
+	got := strings.Join(drafts.EditionLinks(md), " ")
+	if got != "https://a.example/1 https://b.example/2" {
+		t.Errorf("EditionLinks = %q", got)
+	}
+}
