@@ -422,7 +422,7 @@ func TestFirstPassCreatesTheLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	labels, _, err := client.Issues.ListLabels(ctx, simtest.Owner, "bare", nil)
-	if err != nil || len(labels) != 9 {
+	if err != nil || len(labels) != 10 {
 		t.Fatalf("after the first pass: %d labels, %v", len(labels), err)
 	}
 	sim.ResetStats()

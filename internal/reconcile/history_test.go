@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -72,5 +73,52 @@ func TestEditionLinks(t *testing.T) {
 	got := strings.Join(drafts.EditionLinks(md), " ")
 	if got != "https://a.example/1 https://b.example/2" {
 		t.Errorf("EditionLinks = %q", got)
+	}
+}
+
+// TestEveryStatusTellsTheTruth: the status line says, in one sentence,
+// where a submission stands: accepted pending a fix, declined with the
+// reason, deferred until which edition, in which draft, published in which
+// edition.
+func TestEveryStatusTellsTheTruth(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	status := func(n int) string {
+		t.Helper()
+		check(t, w.svc.ReconcileIssue(ctx, n))
+		st := w.statusComments(t, n)
+		if len(st) != 1 {
+			t.Fatalf("#%d has %d status comments", n, len(st))
+		}
+		_, line, _ := strings.Cut(st[0], "**Status:** ")
+		return line
+	}
+	first, d := w.draftWithAJob(t)
+	if got := status(first.Number); !strings.HasPrefix(got, fmt.Sprintf("accepted for edition 44 (December 29, 2026), in draft pull request #%d.", d.Pull.Number)) {
+		t.Errorf("in the draft: %q", got)
+	}
+
+	broken := w.open(t, "ben", drafts.KindJob, job("SAP", "not a link"))
+	w.accept(t, broken.Number)
+	if got := status(broken.Number); !strings.HasPrefix(got, fmt.Sprintf("accepted, pending a fix: once the issue is edited as above, it goes into edition 44, in draft pull request #%d.", d.Pull.Number)) {
+		t.Errorf("accepted with a problem: %q", got)
+	}
+
+	declined := w.open(t, "ben", drafts.KindJob, job("Initech", "https://example.com/jobs/9"))
+	w.say(t, "maya", declined.Number, "/newsletter decline not about open source @octocat")
+	if got := status(declined.Number); !strings.HasPrefix(got, "declined by a maintainer: "+drafts.Plain("not about open source @octocat")) {
+		t.Errorf("declined: %q", got)
+	}
+
+	deferred := w.open(t, "ben", drafts.KindJob, job("Hooli", "https://example.com/jobs/10"))
+	w.say(t, "maya", deferred.Number, "/newsletter defer")
+	if got := status(deferred.Number); !strings.Contains(got, "it skips edition 44 and waits for edition 45") {
+		t.Errorf("deferred: %q", got)
+	}
+
+	_, err := w.svc.Publish(ctx, w.mergeDraft(t))
+	check(t, err)
+	if got := status(first.Number); got != "published in edition 44. Thank you!\n" {
+		t.Errorf("published: %q", got)
 	}
 }

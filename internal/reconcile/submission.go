@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -215,7 +216,10 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 			return err
 		}
 	}
-	st := statusFacts{deferredPast: s.deferredPast(comments)}
+	st := statusFacts{deferredPast: s.deferredPast(comments), declined: s.declineReason(comments)}
+	if eds := s.publishedIn(comments); len(eds) > 0 {
+		st.published = slices.Max(eds)
+	}
 	if draft != nil && sub.Valid() && draft.Conflict(s.Config) {
 		// While a conflict holds the bot's updates back, a new item is
 		// not in the draft yet: say so, not "in the draft".
@@ -434,6 +438,28 @@ func (s *Service) keepOldest(ctx context.Context, number int, marker string, id 
 type statusFacts struct {
 	deferredPast   int  // the edition a deferred item skips (0: unknown)
 	heldByConflict bool // accepted, but a conflict on the draft keeps its line out
+	published      int  // the last edition it was published in (0: none known)
+	declined       string
+}
+
+// declineReason is the reason of the newest decline notice among the
+// bot's comments ("" when there is none): the notice quotes it already
+// neutralised.
+func (s *Service) declineReason(comments []Comment) string {
+	reason := ""
+	for _, c := range comments {
+		if !s.isBot(c.User) || !strings.HasPrefix(c.Body, "<!-- newsletter-bot:declined ") {
+			continue
+		}
+		_, rest, ok := strings.Cut(c.Body, " for the newsletter: ")
+		if !ok {
+			continue
+		}
+		if r, _, ok := strings.Cut(rest, "\n\nThank you"); ok {
+			reason = r
+		}
+	}
+	return reason
 }
 
 // statusComment is the text of a submission's status comment.
@@ -458,6 +484,7 @@ func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draf
 				fmt.Fprintf(&b, "- %s\n", p.Message)
 			}
 		}
+		b.WriteString("\n**Status:** " + s.problemStatus(sub, issue, draft, st) + "\n")
 		b.WriteString("\nThis comment updates when you save the issue.\n")
 		return b.String(), nil
 	}
@@ -484,13 +511,17 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 		}
 		return fmt.Sprintf("the next edition; its draft pull request opens on %s", s.Config.NextDraft(s.clock()).Format("January 2, 2006"))
 	}
+	publishedIn := "published"
+	if f.published > 0 {
+		publishedIn = fmt.Sprintf("published in edition %d", f.published)
+	}
 	switch {
 	case st.Declined:
-		return "declined by a maintainer."
+		return declined(f)
 	case st.Published && sub.Kind != drafts.KindEvent:
-		return "published. Thank you!"
+		return publishedIn + ". Thank you!"
 	case issue.State == "closed" && st.Published:
-		return "published. The event has taken place, so it has left the newsletter. Thank you!"
+		return publishedIn + ". The event has taken place, so it has left the newsletter. Thank you!"
 	case issue.State == "closed":
 		return "withdrawn: the issue is closed."
 	case sub.Kind == drafts.KindEvent && sub.Event.Last().Before(pub):
@@ -499,14 +530,47 @@ func (s *Service) statusLine(sub *drafts.Submission, issue drafts.Issue, draft *
 		return fmt.Sprintf("accepted, and deferred by a maintainer: it skips edition %d and waits for edition %d, "+
 			"which it joins by itself once edition %d is published. `%s accept` brings it back at once.",
 			f.deferredPast, f.deferredPast+1, f.deferredPast, Prefix)
+	case st.Deferred && draft != nil:
+		return fmt.Sprintf("accepted, and deferred by a maintainer: it skips edition %d and waits for edition %d, "+
+			"which it joins by itself once edition %d is published. `%s accept` brings it back at once.",
+			draft.Number, draft.Number+1, draft.Number, Prefix)
 	case st.Deferred:
 		return fmt.Sprintf("accepted, and deferred by a maintainer: it skips the next edition to be published and joins the one after by itself. "+
 			"`%s accept` brings it back at once.", Prefix)
 	case s.Config.RequireApproval && !st.Accepted:
 		return "waiting for a maintainer's review. Maintainers: comment `/newsletter accept`, or `/newsletter decline <reason>`; `/newsletter help` lists every command."
 	case st.Published:
-		return "published. Events stay listed until they have taken place, so this one is also in " + next() + "."
+		return publishedIn + ". Events stay listed until they have taken place, so this one is also in " + next() + "."
 	default:
 		return "accepted for " + next() + "."
 	}
+}
+
+// declined is the status of a declined submission, with the reason the
+// maintainer gave.
+func declined(f statusFacts) string {
+	if f.declined == "" {
+		return "declined by a maintainer."
+	}
+	return "declined by a maintainer: " + f.declined
+}
+
+// problemStatus is the status of a submission that has problems: what
+// happens once they are fixed.
+func (s *Service) problemStatus(sub *drafts.Submission, issue drafts.Issue, draft *Draft, f statusFacts) string {
+	st := sub.Status
+	switch {
+	case st.Declined:
+		return declined(f)
+	case issue.State == "closed":
+		return "closed."
+	case st.Accepted && draft != nil:
+		return fmt.Sprintf("accepted, pending a fix: once the issue is edited as above, it goes into edition %d, in draft pull request #%d.",
+			draft.Number, draft.Pull.Number)
+	case st.Accepted:
+		return "accepted, pending a fix: once the issue is edited as above, it goes into the next edition."
+	case s.Config.RequireApproval:
+		return "needs a fix, then a maintainer's review."
+	}
+	return "needs a fix; then it goes into the next edition."
 }
