@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
