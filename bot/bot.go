@@ -28,6 +28,7 @@ import (
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/handlers"
+	"github.com/newsletter-bot/newsletter-bot/internal/linkcheck"
 	"github.com/newsletter-bot/newsletter-bot/internal/pace"
 	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
@@ -97,6 +98,12 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	b.clients = clients
 	b.env = &handlers.Env{Clients: clients, Pacers: pacers, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
 		Now: cfg.Now, Clock: cfg.Clock, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
+	if cfg.LinkCheck {
+		b.env.Links = cfg.LinkChecker
+		if b.env.Links == nil {
+			b.env.Links = linkcheck.New(linkcheck.Options{})
+		}
+	}
 	b.queue = newQueue(cfg.QueueSize, cfg.Workers)
 	b.queue.settle, b.queue.maxSettle = cfg.Settle, cfg.MaxSettle
 	b.queue.admit = func() error {

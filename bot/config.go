@@ -15,11 +15,18 @@ import (
 	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/internal/pace"
+	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 )
 
 // Config is what the server needs to run as a GitHub App. Load it with
 // ConfigFromEnv, override from flags, then Check it.
 type Config struct {
+	// LinkCheck checks the links people submit (EnvLinkCheck; on by
+	// default); LinkChecker replaces the checker (nil: linkcheck's, which
+	// never fetches a private or local address).
+	LinkCheck   bool
+	LinkChecker reconcile.LinkChecker
+
 	AppID         int64
 	PrivateKey    []byte // PEM, as GitHub hands it out
 	WebhookSecret string
@@ -106,6 +113,9 @@ const (
 	EnvWritesPerMinute    = "NEWSLETTER_BOT_WRITES_PER_MINUTE"
 	EnvWritesPerHour      = "NEWSLETTER_BOT_WRITES_PER_HOUR"
 	EnvConcurrentRequests = "NEWSLETTER_BOT_CONCURRENT_REQUESTS"
+	// EnvLinkCheck turns the checking of submitted links off ("off") for
+	// the whole replica; each repository can turn it off with links.check.
+	EnvLinkCheck = "NEWSLETTER_BOT_LINK_CHECK"
 )
 
 // DefaultConfig returns the defaults, without credentials.
@@ -113,7 +123,7 @@ func DefaultConfig() Config {
 	return Config{APIURL: DefaultAPIURL, Addr: DefaultAddr, ResyncEvery: DefaultResyncEvery,
 		ResyncLookback: DefaultLookback, QueueSize: DefaultQueueSize, Workers: 4, Settle: time.Second, MaxSettle: 5 * time.Second, DrainDelay: 5 * time.Second, ShutdownGrace: 25 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
-		BodyBudget: 64 << 20, BodyWait: 10 * time.Second}
+		BodyBudget: 64 << 20, BodyWait: 10 * time.Second, LinkCheck: true}
 }
 
 // ConfigFromEnv reads the defaults overridden by the environment (getenv
@@ -163,6 +173,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		} else {
 			c.ResyncEvery = d
 		}
+	}
+	switch v := getenv(EnvLinkCheck); v {
+	case "", "on":
+	case "off":
+		c.LinkCheck = false
+	default:
+		errs = append(errs, settingErrorf(EnvLinkCheck, "%s=%q: want on or off", EnvLinkCheck, v))
 	}
 	for _, e := range []struct {
 		name string

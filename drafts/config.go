@@ -46,6 +46,14 @@ type Config struct {
 	// RequireApproval: a valid submission waits for a maintainer's accept.
 	RequireApproval bool `yaml:"require_approval"`
 
+	// Links says whether the bot checks that a submission's link still
+	// works (when it is filed or edited, and on each full pass before the
+	// publication day), and how long it waits for an answer.
+	Links struct {
+		Check   bool     `yaml:"check"`
+		Timeout Duration `yaml:"timeout"`
+	} `yaml:"links"`
+
 	Labels Labels `yaml:"labels"`
 
 	Sections struct {
@@ -178,6 +186,7 @@ func defaultConfig() *Config {
 		Repeat:    "newsletter: repeat",
 		Conflict:  "newsletter: conflict",
 	}
+	c.Links.Check, c.Links.Timeout = true, Duration(10*time.Second)
 	c.Draft.Schedule = "0 9 1 * *"
 	c.Draft.Title = "{{.Title}} ({{.LongDate}})"
 	c.Draft.Note = "This is the draft of the next edition. Edit the file freely on this branch: " +
@@ -315,6 +324,9 @@ func (c *Config) compile() error {
 	}
 	if p.schedule, err = cron.ParseStandard(c.Draft.Schedule); err != nil {
 		return fmt.Errorf("draft.schedule %q is not a cron expression (minute hour day month weekday, e.g. \"0 9 1 * *\"): %w", c.Draft.Schedule, err)
+	}
+	if t := time.Duration(c.Links.Timeout); t < time.Second || t > time.Minute {
+		return fmt.Errorf("links.timeout %s should be between 1s and 1m", t)
 	}
 	if strings.Count(c.Maintainers.Team, "/") > 1 {
 		return fmt.Errorf("maintainers.team %q should be \"org/team-slug\" or \"team-slug\"", c.Maintainers.Team)
@@ -853,3 +865,23 @@ func printfFormatProblem(f string) string {
 	}
 	return ""
 }
+
+// Duration is a YAML duration: "10s", "1m".
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration as Go writes it ("10s", "1m30s").
+func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write it as 10s or 1m)", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes a duration as Go does.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }

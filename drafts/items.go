@@ -50,7 +50,7 @@ type Items struct {
 // validating or rendering makes of an issue, change in a way the stored
 // items of an older version would not show: items of another version are
 // not used, and the next full build writes new ones.
-const itemsVersion = 3 // 2: items carry their issue's title; 3: and the history
+const itemsVersion = 4 // 2: items carry their issue's title; 3: and the history; 4: and the needs-info label
 
 // Item is one issue of Items.
 type Item struct {
@@ -346,6 +346,7 @@ const (
 	bitDeferred
 	bitPublished
 	bitRepeat
+	bitNeedsInfo
 )
 
 func statusBits(st Status) int {
@@ -362,12 +363,14 @@ func statusBits(st Status) int {
 	set(bitDeferred, st.Deferred)
 	set(bitPublished, st.Published)
 	set(bitRepeat, st.Repeat)
+	set(bitNeedsInfo, st.NeedsInfo)
 	return bits
 }
 
 func statusOf(bits int) Status {
 	return Status{PullRequest: bits&bitPullRequest != 0, Closed: bits&bitClosed != 0, Accepted: bits&bitAccepted != 0,
-		Declined: bits&bitDeclined != 0, Deferred: bits&bitDeferred != 0, Published: bits&bitPublished != 0, Repeat: bits&bitRepeat != 0}
+		Declined: bits&bitDeclined != 0, Deferred: bits&bitDeferred != 0, Published: bits&bitPublished != 0, Repeat: bits&bitRepeat != 0,
+		NeedsInfo: bits&bitNeedsInfo != 0}
 }
 
 // Unseen reports whether putting it in place of the item its holds for the

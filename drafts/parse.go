@@ -28,6 +28,11 @@ type Status struct {
 	// Repeat says a maintainer takes it although its link was published
 	// before (History).
 	Repeat bool `json:"repeat,omitempty"`
+	// NeedsInfo is the needs-info label: the bot keeps it on while the
+	// status comment names a problem, some of which (a link that no longer
+	// works) only the bot's checks find. An issue that carries it is left
+	// out even when its own fields are fine.
+	NeedsInfo bool `json:"needs_info,omitempty"`
 }
 
 var (
@@ -53,6 +58,7 @@ func (p *Parser) Parse(issue Issue) Submission {
 			Deferred:    issue.HasLabel(p.cfg.Labels.Deferred),
 			Published:   issue.HasLabel(p.cfg.Labels.Published),
 			Repeat:      issue.HasLabel(p.cfg.Labels.Repeat),
+			NeedsInfo:   issue.HasLabel(p.cfg.Labels.NeedsInfo),
 		},
 	}
 	if s.Status.PullRequest {

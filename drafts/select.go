@@ -67,6 +67,8 @@ func leaveOut(cfg *Config, s *Submission, pub Date) (Why, string) {
 			reason += fmt.Sprintf(" (and %d more)", n)
 		}
 		return WhyNeedsInfo, reason
+	case st.NeedsInfo && !st.Closed:
+		return WhyNeedsInfo, "needs info: its status comment names a problem to fix (its link did not work when last checked)"
 	case s.Kind == KindEvent && s.Event.Last().Before(pub):
 		return WhyEventOver, fmt.Sprintf("the event is over (its last day, %s, is before the publication day, %s)", LongDate(s.Event.Last()), LongDate(pub))
 	case st.Deferred:

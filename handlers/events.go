@@ -35,6 +35,8 @@ type Env struct {
 	// ClaimTTL and ClaimWait shape a command's life (reconcile); zero:
 	// the defaults.
 	ClaimTTL, ClaimWait time.Duration
+	// Links checks submitted links (nil: no checks).
+	Links reconcile.LinkChecker
 
 	login atomic.Pointer[string] // the bot's own user, once known
 }
@@ -93,7 +95,7 @@ func (e *Env) Service(ctx context.Context, installationID int64, repo *github.Re
 		}
 	}
 	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: login, Now: e.Now, Clock: e.Clock, Log: e.log(),
-		Memo: e.Memo, ClaimTTL: e.ClaimTTL, ClaimWait: e.ClaimWait}
+		Memo: e.Memo, ClaimTTL: e.ClaimTTL, ClaimWait: e.ClaimWait, Links: e.Links}
 	cfg, _, err := reconcile.LoadConfig(ctx, gh, r)
 	if errors.Is(err, reconcile.ErrConfig) {
 		svc.Config = drafts.DefaultConfig() // only to name the labels in the report

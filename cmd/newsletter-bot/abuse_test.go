@@ -263,7 +263,8 @@ func serveEnv(t testing.TB, sim *githubsim.Sim) []string {
 		t.Fatal(err)
 	}
 	return append(os.Environ(), bot.EnvAppID+"="+strconv.Itoa(simtest.AppID), bot.EnvPrivateKeyPath+"="+keyFile,
-		bot.EnvWebhookSecret+"="+simtest.WebhookSecret, bot.EnvAPIURL+"="+sim.URL()+"/", bot.EnvPrivateKey+"=", EnvToken+"=")
+		bot.EnvWebhookSecret+"="+simtest.WebhookSecret, bot.EnvAPIURL+"="+sim.URL()+"/", bot.EnvPrivateKey+"=", EnvToken+"=",
+		bot.EnvLinkCheck+"=off") // the test links are example.com's: nothing leaves 127.0.0.1
 }
 
 // freeAddr returns a loopback address nothing listens on, for the binary.

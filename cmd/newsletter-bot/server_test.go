@@ -19,6 +19,7 @@ func clearEnv(t *testing.T) {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+	t.Setenv(bot.EnvLinkCheck, "off") // the test links are example.com's: nothing leaves 127.0.0.1
 }
 
 func TestServeRefusesWithoutWebhookSecret(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/newsletter-bot/newsletter-bot/bot"
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
 	"github.com/newsletter-bot/newsletter-bot/internal/pace"
+	"github.com/newsletter-bot/newsletter-bot/internal/reconcile"
 	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
@@ -44,6 +45,10 @@ type Options struct {
 	APIFaults []githubsim.Fault
 	// ClaimTTL and ClaimWait are the replicas' (zero: the defaults).
 	ClaimTTL, ClaimWait time.Duration
+	// LinkChecker checks the submitted links (nil: no checks; the story's
+	// links are example.com's, and the demo contacts nothing outside
+	// 127.0.0.1).
+	LinkChecker reconcile.LinkChecker
 	// RateLimit is the simulator's primary limit per token and hour (zero:
 	// GitHub's 5,000).
 	RateLimit int
@@ -214,6 +219,8 @@ const DefaultSpeed = 10000
 func (w *World) startReplica(i int) (*replica, error) {
 	cfg := bot.DefaultConfig()
 	cfg.AppID, cfg.PrivateKey, cfg.WebhookSecret = simtest.AppID, w.key, simtest.WebhookSecret
+	cfg.LinkCheck = w.opts.LinkChecker != nil // the story's links are example.com's: checked only against a local server
+	cfg.LinkChecker = w.opts.LinkChecker
 	cfg.APIURL = w.Sim.URL()
 	cfg.ResyncEvery = 0 // the start-up pass only; the story runs the others, as the timer would
 	cfg.DrainDelay = 0  // no load balancer to let go

@@ -57,6 +57,8 @@ func TestDuplicatesOnTheSpot(t *testing.T) {
 	// Posted again on purpose: a maintainer takes it.
 	w.say(t, "maya", again.Number, "/newsletter repeat")
 	check(t, w.svc.ReconcileIssue(ctx, again.Number))
+	// Its needs-info label went with the duplicate: that label's event.
+	check(t, w.svc.ReconcileIssue(ctx, again.Number))
 	text := w.draftFile(t, out.Draft)
 	if !strings.Contains(text, "](https://www.example.com/jobs/1/#top)") {
 		t.Errorf("the repeat taken on purpose is not in edition 45 (without its tracking parameters):\n%s", text)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/linkcheck"
 )
 
 // Service runs the use cases for one repository with one installation's
@@ -50,6 +51,15 @@ type Service struct {
 	// ClaimTTL and ClaimWait shape a command's life (see claims.go);
 	// zero: DefaultClaimTTL, DefaultClaimWait.
 	ClaimTTL, ClaimWait time.Duration
+	// Links checks submitted links (nil: no checks; links.check in the
+	// repository's config turns them off too).
+	Links LinkChecker
+}
+
+// LinkChecker checks a submitted link (linkcheck.Checker): it never
+// fetches a private or local address, and remembers its answers a day.
+type LinkChecker interface {
+	Check(ctx context.Context, rawURL string, job bool) linkcheck.Result
 }
 
 // Hidden markers find the bot's own comments, pull requests and commits again.

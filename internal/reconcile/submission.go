@@ -184,6 +184,10 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 	if sub.Kind == "" || sub.Status.PullRequest {
 		return nil // not a submission: nothing to say
 	}
+	link := s.checkLink(ctx, &sub, issue)
+	if link.problem != nil {
+		sub.Problems = append(sub.Problems, *link.problem)
+	}
 	dups, err := s.duplicateProblems(ctx, &sub, draft)
 	if err != nil {
 		return err
@@ -216,7 +220,7 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 			return err
 		}
 	}
-	st := statusFacts{deferredPast: s.deferredPast(comments), declined: s.declineReason(comments)}
+	st := statusFacts{deferredPast: s.deferredPast(comments), declined: s.declineReason(comments), linkWarning: link.warning}
 	if eds := s.publishedIn(comments); len(eds) > 0 {
 		st.published = slices.Max(eds)
 	}
@@ -291,6 +295,7 @@ func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error)
 		}
 		draft = &d
 	}
+	s.prefetchLinks(ctx, issues)
 	var errs []error
 	for _, i := range issues { // one issue's failure does not hold the others back
 		var comments []Comment
@@ -440,6 +445,7 @@ type statusFacts struct {
 	heldByConflict bool // accepted, but a conflict on the draft keeps its line out
 	published      int  // the last edition it was published in (0: none known)
 	declined       string
+	linkWarning    string // what the link check found that blocks nothing
 }
 
 // declineReason is the reason of the newest decline notice among the
@@ -496,6 +502,9 @@ func (s *Service) statusComment(sub *drafts.Submission, issue drafts.Issue, draf
 	b.WriteString("> " + line + "\n\n")
 	b.WriteString("<details><summary>Markdown</summary>\n\n" + drafts.CodeBlock("markdown", line) + "\n</details>\n\n")
 	b.WriteString("**Status:** " + s.statusLine(sub, issue, draft, pub, st) + "\n")
+	if st.linkWarning != "" {
+		b.WriteString("\n⚠️ **Link:** " + st.linkWarning + "\n")
+	}
 	return b.String(), nil
 }
 

@@ -1,0 +1,131 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/linkcheck"
+)
+
+// TestLinksThatNoLongerWork: the links people submit are checked (here
+// against a local server; nothing leaves 127.0.0.1): one that answers 404
+// is a problem its status names, which keeps it out of the draft and lists
+// it under "Needs info"; a 503 is a warning that blocks nothing; a job that
+// now leads to the careers page may be closed; the cloud's metadata address
+// is never requested. A link that goes bad after acceptance is found by the
+// next day's full pass, and one that works again comes back.
+func TestLinksThatNoLongerWork(t *testing.T) {
+	var gone atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/jobs/fine", "/careers":
+			fmt.Fprint(rw, "<title>A job</title>")
+		case "/jobs/later":
+			if gone.Load() {
+				http.NotFound(rw, r)
+				return
+			}
+			fmt.Fprint(rw, "<title>A job</title>")
+		case "/jobs/busy":
+			rw.WriteHeader(http.StatusServiceUnavailable)
+		case "/jobs/filled":
+			http.Redirect(rw, r, "/careers", http.StatusFound)
+		default:
+			http.NotFound(rw, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	port, _ := strconv.Atoi(u.Port())
+	w := newWorld(t, "2026-12-01")
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	w.svc.Links = linkcheck.New(linkcheck.Options{AllowLoopback: true, Ports: []int{port}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	link := func(path string) string { return srv.URL + path }
+
+	status := func(n int) string {
+		t.Helper()
+		check(t, w.svc.ReconcileIssue(ctx, n))
+		st := w.statusComments(t, n)
+		if len(st) != 1 {
+			t.Fatalf("#%d has %d status comments", n, len(st))
+		}
+		return st[0]
+	}
+	fine := w.open(t, "ana", drafts.KindJob, job("Fine", link("/jobs/fine")))
+	later := w.open(t, "ana", drafts.KindJob, job("Later", link("/jobs/later")))
+	broken := w.open(t, "ben", drafts.KindJob, job("Broken", link("/jobs/missing")))
+	busy := w.open(t, "ben", drafts.KindJob, job("Busy", link("/jobs/busy")))
+	filled := w.open(t, "ben", drafts.KindJob, job("Filled", link("/jobs/filled")))
+	meta := w.open(t, "ben", drafts.KindJob, job("Meta", "http://169.254.169.254/latest/meta-data/"))
+	for _, n := range []int{fine.Number, later.Number, broken.Number, busy.Number, filled.Number, meta.Number} {
+		w.accept(t, n)
+	}
+
+	if st := status(fine.Number); strings.Contains(st, "⚠️") || strings.Contains(st, "fix") {
+		t.Errorf("a working link's status:\n%s", st)
+	}
+	if st := status(broken.Number); !strings.Contains(st, "**Link**: `"+link("/jobs/missing")+"`") || !strings.Contains(st, "accepted, pending a fix") {
+		t.Errorf("a 404's status does not name the problem:\n%s", st)
+	}
+	if !strings.Contains(strings.Join(w.newsletterLabels(t, broken.Number), " "), "needs-info") {
+		t.Errorf("a 404 is not labelled needs-info: %q", w.newsletterLabels(t, broken.Number))
+	}
+	if st := status(busy.Number); !strings.Contains(st, "⚠️ **Link:**") || !strings.Contains(st, "blocks nothing") || strings.Contains(st, "pending a fix") {
+		t.Errorf("a 503's status is not a warning that blocks nothing:\n%s", st)
+	}
+	if st := status(filled.Number); !strings.Contains(st, "the posting may be closed") {
+		t.Errorf("a job that leads to the careers page:\n%s", st)
+	}
+	if st := status(meta.Number); !strings.Contains(st, "**Link**:") || !strings.Contains(st, "pending a fix") {
+		t.Errorf("the metadata address is not a problem:\n%s", st)
+	}
+	status(later.Number)
+
+	out, err := w.svc.ReconcileDraft(ctx, true)
+	check(t, err)
+	text := w.draftFile(t, out.Draft)
+	for n, in := range map[string]bool{"/jobs/fine": true, "/jobs/later": true, "/jobs/busy": true, "/jobs/filled": true, "/jobs/missing": false, "169.254": false} {
+		if strings.Contains(text, n) != in {
+			t.Errorf("%s in the draft: %v, want %v\n%s", n, !in, in, text)
+		}
+	}
+	if !strings.Contains(out.Draft.Pull.Body, fmt.Sprintf("- #%d: ", broken.Number)) {
+		t.Errorf("the description does not list the broken link under Needs info:\n%s", out.Draft.Pull.Body)
+	}
+
+	// The posting of an accepted job goes away; the next day's full pass
+	// (the checker's answers last a day) finds it.
+	gone.Store(true)
+	now = now.Add(25 * time.Hour)
+	_, err = w.svc.UpdateStatuses(ctx, &out.Draft)
+	check(t, err)
+	check(t, w.svc.ReconcileIssue(ctx, later.Number)) // the needs-info label's event
+	if text := w.draftFile(t, out.Draft); strings.Contains(text, "/jobs/later") {
+		t.Errorf("a link gone bad after acceptance stays in the draft:\n%s", text)
+	}
+	d, _, err := w.svc.OpenDraft(ctx)
+	check(t, err)
+	if !strings.Contains(d.Pull.Body, fmt.Sprintf("- #%d: ", later.Number)) {
+		t.Errorf("the description does not list the link gone bad:\n%s", d.Pull.Body)
+	}
+
+	// It works again: the day after, it is back.
+	gone.Store(false)
+	now = now.Add(25 * time.Hour)
+	_, err = w.svc.UpdateStatuses(ctx, &d)
+	check(t, err)
+	check(t, w.svc.ReconcileIssue(ctx, later.Number))
+	if text := w.draftFile(t, d); !strings.Contains(text, "/jobs/later") {
+		t.Errorf("a link that works again is not back in the draft:\n%s", text)
+	}
+}
