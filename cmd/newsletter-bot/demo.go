@@ -93,14 +93,14 @@ the labels of people without triage access; on github.com the issue form adds th
 
 As the maintainer, make it a job submission, then read what the bot says:
 
-  curl -s -H "Authorization: Bearer %s" %s/repos/%s/issues/6/comments -d '{"body":"/newsletter kind job"}'
-  curl -s -H "Authorization: Bearer %s" %s/repos/%s/issues/6/comments
+  curl -s -H "Authorization: Bearer %s" %s/repos/%s/issues/%d/comments -d '{"body":"/newsletter kind job"}'
+  curl -s -H "Authorization: Bearer %s" %s/repos/%s/issues/%d/comments
 
 "/newsletter help" lists the other commands. Any GitHub client works too: point it at the API URL
 above with one of the tokens.
 `, api, simtest.Repo, simtest.BotLogin, w.Calendar.Now().Format("January 2, 2006"), maint, simtest.Maintainer, member, simtest.Member,
 		w.WebhookURL(), simtest.WebhookSecret, simtest.InstallationID,
-		member, api, simtest.Repo, maint, api, simtest.Repo, member, api, simtest.Repo)
+		member, api, simtest.Repo, maint, api, simtest.Repo, st.Next, member, api, simtest.Repo, st.Next)
 	fmt.Fprint(stdout, finishTheMonth(api, maint, simtest.Repo, st.Event))
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")

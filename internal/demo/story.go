@@ -19,6 +19,11 @@ import (
 // Story is what Play leaves behind, for tests to look at further.
 type Story struct {
 	Job, News, Event, LateJob int // issue numbers
+	// Repeat is the job filed again after publication: a duplicate of
+	// the published one, taken again on purpose with /newsletter repeat.
+	Repeat int
+	// Next is the number the next issue filed gets.
+	Next int
 	Draft                     int // the draft pull request
 	EditionPath               string
 	Edition                   string // the merged edition file, from the default branch
@@ -211,6 +216,28 @@ func (p *player) play(ctx context.Context) error {
 		p.expectState(n, "closed", "completed")
 	}
 	p.expectState(event, "open", "")
+
+	// The published job is suggested again, with tracking parameters: a
+	// duplicate of edition 44, said at once; posted again on purpose, a
+	// maintainer takes it for the next edition.
+	cal.Set(time.Date(2026, time.December, 30, 10, 0, 0, 0, time.UTC))
+	p.day("the same job, suggested again", cal.Now())
+	again, err := p.open(ctx, ben, drafts.KindJob, map[string]string{"organization": "Comcast", "title": "Engineer, Open Source",
+		"link": "https://www.jobs.example.com/comcast/engineer-open-source/?utm_source=linkedin&utm_medium=social", "location": "United States"})
+	if err != nil {
+		return err
+	}
+	p.st.Repeat, p.st.Next = again, again+1
+	p.expectStatus(again, fmt.Sprintf("was already published in edition 44 (#%d)", job))
+	p.expectLabel(again, drafts.DefaultConfig().Labels.NeedsInfo, true)
+	c, err = p.comment(ctx, maya, again, "/newsletter repeat")
+	if err != nil {
+		return err
+	}
+	p.expectReaction(c, "+1")
+	p.expectLabel(again, drafts.DefaultConfig().Labels.Repeat, true)
+	p.expectLabel(again, drafts.DefaultConfig().Labels.NeedsInfo, false)
+	p.expectStatus(again, "- [🇺🇸 Comcast | Engineer, Open Source](https://www.jobs.example.com/comcast/engineer-open-source/)")
 
 	p.st.Edition = p.file("main", p.st.EditionPath)
 	p.day("the published edition", cal.Now())
