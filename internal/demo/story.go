@@ -23,12 +23,12 @@ type Story struct {
 	// the published one, taken again on purpose with /newsletter repeat.
 	Repeat int
 	// Next is the number the next issue filed gets.
-	Next int
-	Draft                     int // the draft pull request
-	EditionPath               string
-	Edition                   string // the merged edition file, from the default branch
-	MergeSHA                  string
-	Failures                  []string // what did not hold; empty when the story held
+	Next        int
+	Draft       int // the draft pull request
+	EditionPath string
+	Edition     string // the merged edition file, from the default branch
+	MergeSHA    string
+	Failures    []string // what did not hold; empty when the story held
 }
 
 // Held reports whether every expectation of the story was met.
