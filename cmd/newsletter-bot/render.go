@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/linkcheck"
 )
 
 // runRender is "newsletter-bot render": issues as the REST API lists them in,
@@ -22,8 +25,9 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "a .github/newsletter.yml (default: the built-in OSPO Newsletter config)")
 	formsDir := fs.String("forms", "", "a folder of issue forms named job.yml, news.yml, event.yml (default: the built-in forms)")
 	format := fs.String("format", "markdown", "output: markdown (the edition) or json (parsed submissions and their validation)")
+	checkLinks := fs.Bool("check-links", false, "check that the links of the submissions that go in work (requests to their sites; never to private or local addresses); one that does not is left out")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: newsletter-bot render --issues FILE --number N --date YYYY-MM-DD [--config FILE] [--forms DIR] [--format markdown|json]")
+		fmt.Fprintln(stderr, "usage: newsletter-bot render --issues FILE --number N --date YYYY-MM-DD [--config FILE] [--forms DIR] [--format markdown|json] [--check-links]")
 		fs.PrintDefaults()
 	}
 	if code, done := parseFlags(fs, args, stderr); done {
@@ -75,6 +79,13 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if *checkLinks && checkRenderLinks(cfg, res, issues, stderr) {
+		// A link that does not work keeps its submission out, as the
+		// needs-info label the bot puts on it does.
+		if res, err = drafts.Build(cfg, forms, ed, issues); err != nil {
+			return fail("%v", err)
+		}
+	}
 	for _, ex := range res.Excluded {
 		fmt.Fprintln(stderr, ex)
 	}
@@ -115,4 +126,33 @@ func readIssues(p string) ([]drafts.Issue, error) {
 		return nil, fmt.Errorf("%s is not a JSON array of issues: %w", p, err)
 	}
 	return issues, nil
+}
+
+// renderLinkCheck is how render checks links (tests allow loopback).
+var renderLinkCheck = linkcheck.Options{}
+
+// checkRenderLinks checks the links of the submissions res takes in, says
+// on stderr what it found ("#N: link: ..."), and labels the issues whose
+// link does not work needs-info; it reports whether it labelled any.
+func checkRenderLinks(cfg *drafts.Config, res *drafts.Result, issues []drafts.Issue, stderr io.Writer) bool {
+	opts := renderLinkCheck
+	opts.Timeout = time.Duration(cfg.Links.Timeout)
+	checker := linkcheck.New(opts)
+	broken := map[int]bool{}
+	for _, sub := range res.Included {
+		r := checker.Check(context.Background(), sub.Link(), sub.Kind == drafts.KindJob)
+		switch r.Verdict {
+		case linkcheck.Problem:
+			broken[sub.Issue] = true
+			fmt.Fprintf(stderr, "#%d: link %s: %s\n", sub.Issue, sub.Link(), r.Message)
+		case linkcheck.Warning, linkcheck.MayBeClosed:
+			fmt.Fprintf(stderr, "#%d: link %s (%s, kept): %s\n", sub.Issue, sub.Link(), r.Verdict, r.Message)
+		}
+	}
+	for i := range issues {
+		if broken[issues[i].Number] {
+			issues[i].Labels = append(issues[i].Labels, drafts.Label{Name: cfg.Labels.NeedsInfo})
+		}
+	}
+	return len(broken) > 0
 }

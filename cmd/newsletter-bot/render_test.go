@@ -4,10 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/newsletter-bot/newsletter-bot/drafts"
+	"github.com/newsletter-bot/newsletter-bot/internal/linkcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in ../../testdata")
@@ -144,5 +153,61 @@ func TestUnknownCommand(t *testing.T) {
 	code, _, errOut := runCLI("publish")
 	if code != exitUsage || !strings.Contains(errOut, `unknown command "publish"`) {
 		t.Errorf("run(publish) = %d, %q; want a usage error", code, errOut)
+	}
+}
+
+// TestRenderChecksLinksOnlyWhenAsked: render checks no link unless
+// --check-links; then a link that answers 404 leaves its submission out and
+// a 503 is kept with a warning (against a local server, loopback allowed
+// for the test: nothing leaves 127.0.0.1).
+func TestRenderChecksLinksOnlyWhenAsked(t *testing.T) {
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		switch r.URL.Path {
+		case "/ok":
+			fmt.Fprint(rw, "fine")
+		case "/busy":
+			rw.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			http.NotFound(rw, r)
+		}
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	port, _ := strconv.Atoi(u.Port())
+	old := renderLinkCheck
+	renderLinkCheck = linkcheck.Options{AllowLoopback: true, Ports: []int{port}}
+	defer func() { renderLinkCheck = old }()
+
+	forms := drafts.DefaultForms()
+	var issues []drafts.Issue
+	for i, path := range []string{"/ok", "/gone", "/busy"} {
+		body := forms[drafts.KindJob].RenderBody(map[string]string{"organization": "Org " + path, "title": "Engineer",
+			"link": srv.URL + path, "location": "Germany"})
+		issues = append(issues, drafts.Issue{Number: i + 1, Title: "[Job]: x", Body: body, State: "open",
+			Labels: []drafts.Label{{Name: "newsletter: job"}, {Name: "newsletter: accepted"}}})
+	}
+	data, err := json.Marshal(issues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "issues.json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI("render", "--issues", file, "--number", "44", "--date", "2026-12-29")
+	if code != exitOK || !strings.Contains(out, srv.URL+"/gone") || requests.Load() != 0 {
+		t.Fatalf("without --check-links: exit %d, %d requests, the 404 left out %v\n%s", code, requests.Load(), !strings.Contains(out, "/gone"), errOut)
+	}
+	code, out, errOut = runCLI("render", "--issues", file, "--number", "44", "--date", "2026-12-29", "--check-links")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, srv.URL+"/gone") || !strings.Contains(out, srv.URL+"/ok") || !strings.Contains(out, srv.URL+"/busy") {
+		t.Errorf("with --check-links the edition is:\n%s", out)
+	}
+	if !strings.Contains(errOut, "#2: link "+srv.URL+"/gone:") || !strings.Contains(errOut, "#3: link "+srv.URL+"/busy (warning, kept)") {
+		t.Errorf("stderr does not say what the check found:\n%s", errOut)
 	}
 }
