@@ -136,3 +136,23 @@ func (its Items) DuplicateProblems(s *Submission) []Problem {
 	}
 	return nil
 }
+
+// LinkIndex is what DuplicateProblems needs of the open submissions when
+// no draft's items are at hand: each one's issue, kind, status and link as
+// duplicates compare it (no line is rendered), with the history.
+func LinkIndex(cfg *Config, forms map[Kind]*Form, issues []Issue, h History) Items {
+	p := NewParser(cfg, forms)
+	list := make([]Item, 0, len(issues))
+	for _, i := range issues {
+		s := p.Parse(i)
+		if s.Kind == "" || s.Status.PullRequest {
+			continue
+		}
+		it := Item{Issue: s.Issue, Kind: s.Kind, Status: statusBits(s.Status)}
+		if k, ok := duplicateKey(&s); ok {
+			it.Dup = &k
+		}
+		list = append(list, it)
+	}
+	return Items{List: byIssue(list), Hist: h}
+}

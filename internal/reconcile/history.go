@@ -70,10 +70,10 @@ func (s *Service) history(ctx context.Context) (drafts.History, error) {
 // earlier one, at once, as its status comment says it. While a draft is
 // open, from the items of its tip (kept by the update that just ran, or
 // read once for all the statuses a draft sets off): every open
-// submission's link and the history. Otherwise from the history alone
-// (remembered for historyTTL): duplicates among open submissions are
-// found when the draft opens, from the listing of them all, since finding
-// them on each event would list them all each time.
+// submission's link and the history. Otherwise from the listing of every
+// open submission and the history (remembered for historyTTL), read once
+// per resync pass or status refresh, and once per event while no draft
+// is open.
 func (s *Service) duplicateProblems(ctx context.Context, sub *drafts.Submission, draft *Draft) ([]drafts.Problem, error) {
 	if draft != nil && draft.items == nil && !draft.Conflict(s.Config) {
 		if ed, err := s.draftEdition(*draft); err == nil {
@@ -89,6 +89,21 @@ func (s *Service) duplicateProblems(ctx context.Context, sub *drafts.Submission,
 	if draft != nil && draft.items != nil {
 		return draft.items.DuplicateProblems(sub), nil
 	}
+	idx, err := s.linkIndex(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return idx.DuplicateProblems(sub), nil
+}
+
+// linkIndex is the open submissions' links and the history, from the
+// pass when it has them; issues, when not nil, is the listing of every
+// open submission the caller has read already.
+func (s *Service) linkIndex(ctx context.Context, issues []drafts.Issue) (*drafts.Items, error) {
+	p := passOf(ctx)
+	if p != nil && p.links != nil {
+		return p.links, nil
+	}
 	h, ok := s.Memo.history(s.Repo.FullName())
 	if !ok {
 		var err error
@@ -96,5 +111,15 @@ func (s *Service) duplicateProblems(ctx context.Context, sub *drafts.Submission,
 			return nil, err
 		}
 	}
-	return drafts.Items{Hist: h}.DuplicateProblems(sub), nil
+	if issues == nil {
+		var err error
+		if issues, err = s.submissions(ctx); err != nil {
+			return nil, err
+		}
+	}
+	idx := drafts.LinkIndex(s.Config, s.Forms, issues, h)
+	if p != nil {
+		p.links = &idx
+	}
+	return &idx, nil
 }

@@ -34,6 +34,15 @@ func TestDuplicatesOnTheSpot(t *testing.T) {
 	}
 	_ = first
 
+	// Still no draft: a repeat of an open submission is named at once too.
+	jobs3 := w.open(t, "ana", drafts.KindJob, job("Initech", "https://example.com/jobs/3"))
+	check(t, w.svc.ReconcileIssue(ctx, jobs3.Number))
+	jobs3again := w.open(t, "ben", drafts.KindJob, job("Initech", "https://example.com/jobs/3#apply"))
+	check(t, w.svc.ReconcileIssue(ctx, jobs3again.Number))
+	if st := w.statusComments(t, jobs3again.Number); len(st) != 1 || !strings.Contains(st[0], fmt.Sprintf("was already suggested in #%d", jobs3.Number)) {
+		t.Errorf("with no draft open, the duplicate of an open submission is not named at once:\n%s", st)
+	}
+
 	// Accepted by mistake, it still stays out of the next edition.
 	w.accept(t, again.Number)
 	out, err := w.svc.ReconcileDraft(ctx, true)

@@ -29,6 +29,11 @@ type pass struct {
 	since   time.Time
 	updated []drafts.Issue // nil: not read yet
 	read    bool
+
+	// links are the open submissions' links and the history, for the
+	// duplicates of statuses written while no draft is open (nil: not
+	// read yet).
+	links *drafts.Items
 }
 
 type passKey struct{}

@@ -296,6 +296,14 @@ func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error)
 		draft = &d
 	}
 	s.prefetchLinks(ctx, issues)
+	if passOf(ctx) == nil {
+		ctx = withPass(ctx, &pass{}) // what every status needs is read once
+	}
+	if draft == nil {
+		if _, err := s.linkIndex(ctx, issues); err != nil {
+			return 0, err
+		}
+	}
 	var errs []error
 	for _, i := range issues { // one issue's failure does not hold the others back
 		var comments []Comment
