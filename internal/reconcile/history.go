@@ -70,10 +70,12 @@ func (s *Service) history(ctx context.Context) (drafts.History, error) {
 // earlier one, at once, as its status comment says it. While a draft is
 // open, from the items of its tip (kept by the update that just ran, or
 // read once for all the statuses a draft sets off): every open
-// submission's link and the history. Otherwise from the listing of every
-// open submission and the history (remembered for historyTTL), read once
-// per resync pass or status refresh, and once per event while no draft
-// is open.
+// submission's link and the history. Otherwise from the history
+// (remembered for historyTTL) and, within a resync pass or a refresh of
+// every status, the listing of every open submission, read once for all:
+// an event while no draft is open does not list them all (its cost would
+// grow with their number), so a repeat of an open submission filed then
+// is named by the next pass, and when the draft opens.
 func (s *Service) duplicateProblems(ctx context.Context, sub *drafts.Submission, draft *Draft) ([]drafts.Problem, error) {
 	if draft != nil && draft.items == nil && !draft.Conflict(s.Config) {
 		if ed, err := s.draftEdition(*draft); err == nil {
@@ -98,7 +100,8 @@ func (s *Service) duplicateProblems(ctx context.Context, sub *drafts.Submission,
 
 // linkIndex is the open submissions' links and the history, from the
 // pass when it has them; issues, when not nil, is the listing of every
-// open submission the caller has read already.
+// open submission the caller has read already. Outside a pass, and
+// without issues, it holds the history alone.
 func (s *Service) linkIndex(ctx context.Context, issues []drafts.Issue) (*drafts.Items, error) {
 	p := passOf(ctx)
 	if p != nil && p.links != nil {
@@ -111,7 +114,7 @@ func (s *Service) linkIndex(ctx context.Context, issues []drafts.Issue) (*drafts
 			return nil, err
 		}
 	}
-	if issues == nil {
+	if issues == nil && p != nil {
 		var err error
 		if issues, err = s.submissions(ctx); err != nil {
 			return nil, err

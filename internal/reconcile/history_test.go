@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 )
@@ -34,13 +35,22 @@ func TestDuplicatesOnTheSpot(t *testing.T) {
 	}
 	_ = first
 
-	// Still no draft: a repeat of an open submission is named at once too.
+	// Still no draft: a repeat of an open submission is named by the next
+	// resync pass (an event does not list every open submission).
 	jobs3 := w.open(t, "ana", drafts.KindJob, job("Initech", "https://example.com/jobs/3"))
 	check(t, w.svc.ReconcileIssue(ctx, jobs3.Number))
 	jobs3again := w.open(t, "ben", drafts.KindJob, job("Initech", "https://example.com/jobs/3#apply"))
+	w.sim.ResetStats()
 	check(t, w.svc.ReconcileIssue(ctx, jobs3again.Number))
+	if lists := w.sim.Stats().ByRoute["GET /repos/{owner}/{repo}/issues"]; lists > 1 {
+		t.Errorf("an event with no draft open made %d issue listings; want at most the history's one", lists)
+	}
+	before := w.clock.Now()
+	w.clock.Advance(5 * time.Minute)
+	_, err = w.svc.Resync(ctx, before, time.Hour)
+	check(t, err)
 	if st := w.statusComments(t, jobs3again.Number); len(st) != 1 || !strings.Contains(st[0], fmt.Sprintf("was already suggested in #%d", jobs3.Number)) {
-		t.Errorf("with no draft open, the duplicate of an open submission is not named at once:\n%s", st)
+		t.Errorf("with no draft open, the next pass does not name the duplicate of an open submission:\n%s", st)
 	}
 
 	// Accepted by mistake, it still stays out of the next edition.
