@@ -19,6 +19,7 @@ import (
 // Story is what Play leaves behind, for tests to look at further.
 type Story struct {
 	Job, News, Event, LateJob int // issue numbers
+	Gone                      int // a job whose link answers 404
 	// Repeat is the job filed again after publication: a duplicate of
 	// the published one, taken again on purpose with /newsletter repeat.
 	Repeat int
@@ -191,6 +192,25 @@ func (p *player) play(ctx context.Context) error {
 	p.expect(strings.Contains(file, "- [🌐 Sovereign Tech Agency | Technical Program Manager](https://jobs.example.org/sta/tpm)"),
 		"the late job is merged into the draft")
 	p.expectStatus(late, fmt.Sprintf("in draft pull request #%d", pr.Number))
+
+	// A job whose posting is already gone: its link answers 404 (the
+	// world's own job site, on loopback), which its status says at once;
+	// the needs-info label keeps it out of the draft.
+	gone, err := p.open(ctx, ben, drafts.KindJob, map[string]string{"organization": "Initech", "title": "OSPO Lead",
+		"link": p.w.Site + "/jobs/gone", "location": "Germany"})
+	if err != nil {
+		return err
+	}
+	p.st.Gone = gone
+	p.expectStatus(gone, "The page was not found (HTTP 404)")
+	p.expectLabel(gone, drafts.DefaultConfig().Labels.NeedsInfo, true)
+	c, err = p.comment(ctx, maya, gone, "/newsletter accept")
+	if err != nil {
+		return err
+	}
+	p.expectReaction(c, "+1")
+	p.expectStatus(gone, "accepted, pending a fix")
+	p.expect(!strings.Contains(p.file(pr.Head, p.st.EditionPath), "Initech"), "the job whose posting is gone stays out of the draft")
 
 	// Publication.
 	cal.Set(time.Date(2026, time.December, 29, 16, 0, 0, 0, time.UTC))

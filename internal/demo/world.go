@@ -45,8 +45,9 @@ type Options struct {
 	APIFaults []githubsim.Fault
 	// ClaimTTL and ClaimWait are the replicas' (zero: the defaults).
 	ClaimTTL, ClaimWait time.Duration
-	// LinkChecker checks the submitted links (nil: no checks; the story's
-	// links are example.com's, and the demo contacts nothing outside
+	// LinkChecker checks the submitted links (nil: the world's own, which
+	// checks the links to its job site, Site, and no other: the story's
+	// other links are example.com's, and the demo contacts nothing outside
 	// 127.0.0.1).
 	LinkChecker reconcile.LinkChecker
 	// RateLimit is the simulator's primary limit per token and hour (zero:
@@ -73,6 +74,13 @@ type Options struct {
 type World struct {
 	Sim      *githubsim.Sim
 	Calendar *Calendar
+	// Site is the base URL of the world's own job site, on loopback: the
+	// links to it are the only ones the world checks. /jobs/gone answers
+	// 404; any other page, 200.
+	Site string
+
+	site  *http.Server
+	links reconcile.LinkChecker
 
 	opts    Options
 	key     []byte
@@ -156,6 +164,9 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		}
 	}()
 
+	if err := w.startSite(); err != nil {
+		return nil, err
+	}
 	frontLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -219,8 +230,10 @@ const DefaultSpeed = 10000
 func (w *World) startReplica(i int) (*replica, error) {
 	cfg := bot.DefaultConfig()
 	cfg.AppID, cfg.PrivateKey, cfg.WebhookSecret = simtest.AppID, w.key, simtest.WebhookSecret
-	cfg.LinkCheck = w.opts.LinkChecker != nil // the story's links are example.com's: checked only against a local server
-	cfg.LinkChecker = w.opts.LinkChecker
+	cfg.LinkCheck, cfg.LinkChecker = true, w.opts.LinkChecker
+	if cfg.LinkChecker == nil {
+		cfg.LinkChecker = w.links
+	}
 	cfg.APIURL = w.Sim.URL()
 	cfg.ResyncEvery = 0 // the start-up pass only; the story runs the others, as the timer would
 	cfg.DrainDelay = 0  // no load balancer to let go
@@ -403,6 +416,9 @@ func (w *World) Resync(ctx context.Context) error {
 // Close stops the replicas (draining their queues), then the simulator.
 func (w *World) Close() error {
 	w.StopKilling()
+	if w.site != nil {
+		defer w.site.Close()
+	}
 	w.mu.Lock()
 	w.closing = true
 	w.mu.Unlock()
