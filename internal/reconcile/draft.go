@@ -298,7 +298,7 @@ func (s *Service) build(ctx context.Context, ed drafts.Edition) (*drafts.Result,
 	}
 	// The listing has every submission there is: the items account for
 	// every issue up to the newest of them (drafts.Items.Through).
-	h, err := s.history(ctx)
+	h, err := s.history(ctx, true)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@ package reconcile
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -19,11 +22,24 @@ const historyWindow = 400 * 24 * time.Hour
 // historyWindow. It costs the directory listing and that listing; an
 // edition file is read once per replica (by its blob id: a published
 // edition rarely changes).
-func (s *Service) history(ctx context.Context) (drafts.History, error) {
+//
+// Unless fresh, a history this replica read within historyTTL is used
+// again while the edition files are the same (their blob ids): a
+// publication, on any replica, adds a file, so no replica goes on with the
+// history from before it.
+func (s *Service) history(ctx context.Context, fresh bool) (drafts.History, error) {
 	h := drafts.History{}
 	entries, err := s.GH.DirEntries(ctx, s.Repo, "", drafts.EditionDir(s.Config))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
+	}
+	version := sha256.New()
+	for _, e := range entries {
+		fmt.Fprintf(version, "%s %s\n", e.Path, e.SHA)
+	}
+	key := hex.EncodeToString(version.Sum(nil))
+	if cached, ok := s.Memo.history(s.Repo.FullName(), key); ok && !fresh {
+		return cached, nil
 	}
 	type file struct {
 		drafts.EditionFile
@@ -62,7 +78,7 @@ func (s *Service) history(ctx context.Context) (drafts.History, error) {
 		sub := p.Parse(i)
 		h.AddIssue(i.Number, sub.Link())
 	}
-	s.Memo.setHistory(s.Repo.FullName(), h)
+	s.Memo.setHistory(s.Repo.FullName(), key, h)
 	return h, nil
 }
 
@@ -107,12 +123,9 @@ func (s *Service) linkIndex(ctx context.Context, issues []drafts.Issue) (*drafts
 	if p != nil && p.links != nil {
 		return p.links, nil
 	}
-	h, ok := s.Memo.history(s.Repo.FullName())
-	if !ok {
-		var err error
-		if h, err = s.history(ctx); err != nil {
-			return nil, err
-		}
+	h, err := s.history(ctx, false)
+	if err != nil {
+		return nil, err
 	}
 	if issues == nil && p != nil {
 		var err error

@@ -249,31 +249,37 @@ func (m *Memo) setEdition(sha string, e editionLinks) {
 	m.editions.Add(sha, e)
 }
 
-// historyTTL is how long a repository's history stands between the full
-// builds that read it afresh: it changes when an edition is published.
+// historyTTL is how long a repository's history stands, while its edition
+// files stay the same, between the full builds that read it afresh (a
+// label people put on by hand changes it too).
 const historyTTL = 10 * time.Minute
 
 type datedHistory struct {
-	h  drafts.History
-	at time.Time
+	key string // which edition files it was read from
+	h   drafts.History
+	at  time.Time
 }
 
-func (m *Memo) history(repo string) (drafts.History, bool) {
+func (m *Memo) history(repo, key string) (drafts.History, bool) {
 	if m == nil {
 		return nil, false
 	}
 	m.init()
 	v, ok := m.histories.Get(repo)
-	if !ok || v.(datedHistory).h == nil || m.now().Sub(v.(datedHistory).at) > historyTTL {
+	if !ok {
 		return nil, false
 	}
-	return v.(datedHistory).h, true
+	d := v.(datedHistory)
+	if d.h == nil || d.key != key || m.now().Sub(d.at) > historyTTL {
+		return nil, false
+	}
+	return d.h, true
 }
 
-func (m *Memo) setHistory(repo string, h drafts.History) {
+func (m *Memo) setHistory(repo, key string, h drafts.History) {
 	if m == nil {
 		return
 	}
 	m.init()
-	m.histories.Add(repo, datedHistory{h, m.now()})
+	m.histories.Add(repo, datedHistory{key, h, m.now()})
 }

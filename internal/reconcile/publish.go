@@ -98,7 +98,7 @@ func (s *Service) Publish(ctx context.Context, pull Pull) (PublishOutcome, error
 		URL: fmt.Sprintf("%s/blob/%s/%s", s.htmlURL(), pull.MergeCommitSHA, d.Path)}
 	// The edition's links are history now: read it afresh next time (a
 	// replica that did not see the merge reads it within historyTTL).
-	s.Memo.setHistory(s.Repo.FullName(), nil)
+	s.Memo.setHistory(s.Repo.FullName(), "", nil)
 	if contains(pull.Labels, s.Config.Labels.Published) {
 		return out, nil // done already
 	}
