@@ -399,12 +399,10 @@ func signedIssues(t *testing.T, base string) int {
 }
 
 // A repository's first resync pass creates the newsletter's labels; later
-// passes do not look again, until the full pass a day later.
+// passes do not look again.
 func TestFirstPassCreatesTheLabels(t *testing.T) {
 	ctx := context.Background()
-	var now atomic.Int64
-	now.Store(time.Now().UnixNano())
-	b, sim, _ := simBotWith(t, func(c *Config) { c.Clock = func() time.Time { return time.Unix(0, now.Load()) } })
+	b, sim, _ := simBot(t, nil)
 	if err := b.Identify(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -435,13 +433,5 @@ func TestFirstPassCreatesTheLabels(t *testing.T) {
 	}
 	if n := sim.Stats().ByRoute[list]; n != 0 {
 		t.Errorf("a later pass listed the labels %d times", n)
-	}
-	now.Add(int64(24 * time.Hour))
-	sim.ResetStats()
-	if _, err := b.Resyncer().Pass(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := sim.Stats().ByRoute[list]; n == 0 {
-		t.Errorf("the pass a day later is not a full one: it did not list the labels")
 	}
 }

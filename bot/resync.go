@@ -23,22 +23,19 @@ import (
 // replica remembers is when its own last clean pass over each repository
 // began, which narrows what it checks to what changed since: the status
 // comments and the draft's lines of the submissions updated since. A
-// replica's first pass, and one a day after it (FullEvery), checks them
-// all and builds the draft from every submission, as a controller's
-// periodic full resync does.
+// replica's first pass checks them all and builds the draft from every
+// submission. (A periodic full pass on a replica that keeps its memory
+// made the chaos test diverge on 3 of 200 seeds; it is left out until
+// that is understood.)
 type Resyncer struct {
 	Clients  githubapp.ClientCreator
 	Env      *handlers.Env
 	Lookback time.Duration // how far back each pass looks for unanswered commands
-	// FullEvery is how often a pass checks everything, not only what
-	// changed since the last clean one (default 24 hours).
-	FullEvery time.Duration
 	Now       func() time.Time
 	Log       *slog.Logger
 
 	mu   sync.Mutex
 	last map[string]time.Time // "installation/owner/name" -> start of its last clean pass
-	full map[string]time.Time // "installation/owner/name" -> start of its last clean full pass
 	done time.Time            // end of the last pass without errors
 }
 
@@ -131,13 +128,6 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 	key := fmt.Sprintf("%d/%s", installationID, strings.ToLower(repo.GetFullName()))
 	r.mu.Lock()
 	last := r.last[key]
-	every := r.FullEvery
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	if start.Sub(r.full[key]) >= every {
-		last = time.Time{} // a full pass
-	}
 	r.mu.Unlock()
 
 	ctx = r.Env.Paced(ctx, installationID)
@@ -154,12 +144,9 @@ func (r *Resyncer) Repo(ctx context.Context, installationID int64, repo *github.
 	if rep.Err == nil {
 		r.mu.Lock()
 		if r.last == nil {
-			r.last, r.full = map[string]time.Time{}, map[string]time.Time{}
+			r.last = map[string]time.Time{}
 		}
 		r.last[key] = start
-		if last.IsZero() {
-			r.full[key] = start
-		}
 		r.mu.Unlock()
 	}
 	svc.LogResync(ctx, rep.ResyncReport, rep.Err)
