@@ -31,8 +31,8 @@ type Resyncer struct {
 	Clients  githubapp.ClientCreator
 	Env      *handlers.Env
 	Lookback time.Duration // how far back each pass looks for unanswered commands
-	Now       func() time.Time
-	Log       *slog.Logger
+	Now      func() time.Time
+	Log      *slog.Logger
 
 	mu   sync.Mutex
 	last map[string]time.Time // "installation/owner/name" -> start of its last clean pass
