@@ -47,8 +47,8 @@ type Config struct {
 	RequireApproval bool `yaml:"require_approval"`
 
 	// Links says whether the bot checks that a submission's link still
-	// works (when it is filed or edited, and on each full pass before the
-	// publication day), and how long it waits for an answer.
+	// works (when it is filed or edited, and again when the draft opens),
+	// and how long it waits for an answer.
 	Links struct {
 		Check   bool     `yaml:"check"`
 		Timeout Duration `yaml:"timeout"`

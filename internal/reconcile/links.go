@@ -11,9 +11,9 @@ import (
 
 // Links that no longer work. A submission heading for an edition (open,
 // not declined or published, its fields fine) has its link checked when
-// its status is brought up to date: when it is filed or edited, and on
-// each full pass (the checker remembers an answer a day, so the daily
-// pass checks again until the publication day). A link that answers 404
+// its status is brought up to date: when it is filed or edited, and when
+// every status is (the draft opens, or a replica starts; the checker
+// remembers an answer a day). A link that answers 404
 // or 410, or whose host does not exist, or that points to a private
 // address, is a problem of the submission: its status says what to fix
 // and the needs-info label goes on, which keeps it out of the edition
