@@ -213,18 +213,31 @@ func (s *Service) publishOne(ctx context.Context, issue drafts.Issue, sub *draft
 	}
 	// One comment per edition (the marker names it), even when two
 	// replicas, or a redelivered webhook and the resync, publish at once.
-	if err := s.upsertComment(ctx, issue.Number, marker, msg); err != nil {
+	comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
+	if err != nil {
+		return err
+	}
+	if err := s.upsertIn(ctx, issue.Number, comments, marker, msg); err != nil {
 		return err
 	}
 	published := []string{s.Config.Labels.Published}
+	// An item in the edition is out, deferred or not: a deferral that
+	// came too late for this edition (the draft was merged holding the
+	// item before the bot took it out, or before a later accept took the
+	// deferral back) ends here, as one in time would have. Only an event
+	// deferred past a later edition (it stays open and listed) keeps it.
+	var undeferred []string
+	if sub.Kind != drafts.KindEvent || s.deferredPast(comments) <= d.Number {
+		undeferred = []string{s.Config.Labels.Deferred}
+	}
 	if sub.Kind != drafts.KindEvent && issue.State == "open" {
 		// Label and close in one write.
 		return s.write("label and close published", issue.Number, func() error {
-			return s.closeRelabelled(ctx, &issue, published, nil, "completed")
+			return s.closeRelabelled(ctx, &issue, published, undeferred, "completed")
 		})
 	}
 	return s.write("label published", issue.Number, func() error {
-		return s.relabel(ctx, &issue, published, nil)
+		return s.relabel(ctx, &issue, published, undeferred)
 	})
 }
 

@@ -253,3 +253,26 @@ func TestPublishFindsAnItemWhoseKindIsChanging(t *testing.T) {
 		t.Errorf("Publish told %v, want #%d, which carries two kind labels for a moment", out.Published, a.Number)
 	}
 }
+
+// A deferral that comes too late for an edition (the draft was merged
+// holding the item before the bot took it out, and a later accept that
+// would have taken the deferral back had not run yet) ends with the
+// publication: a published item carries no deferred label, as it would
+// not had the commands run in time.
+func TestAPublishedItemIsNoLongerDeferred(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	ctx := context.Background()
+	a, _ := w.draftWithAJob(t)
+	merged := w.mergeDraft(t) // the merge's webhook waits
+	check(t, w.sim.Actor("maya").AddLabels(repoFN, a.Number, w.svc.Config.Labels.Deferred))
+	out, err := w.svc.Publish(ctx, merged)
+	check(t, err)
+	if !slices.Equal(out.Published, []int{a.Number}) {
+		t.Fatalf("Publish told %v, want #%d", out.Published, a.Number)
+	}
+	is, err := w.sim.Issue(repoFN, a.Number)
+	check(t, err)
+	if got := w.newsletterLabels(t, a.Number); is.State != "closed" || !slices.Equal(got, []string{"accepted", "job", "published"}) {
+		t.Errorf("#%d after its publication: %s, labels %q; want closed, accepted, job and published", a.Number, is.State, got)
+	}
+}
