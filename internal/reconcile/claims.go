@@ -139,10 +139,13 @@ func (s *Service) runComment(ctx context.Context, number int, c Comment, target 
 	return CommandOutcome{Comment: c.ID, Skipped: "being handled"}, nil
 }
 
-// pendingCommands reports whether any of an issue's comments holds a
-// command the bot has not answered yet.
-func (s *Service) pendingCommands(ctx context.Context, comments []Comment) (bool, error) {
+// pendingCommands reports whether any of an issue's comments written
+// before the instant before holds a command the bot has not answered yet.
+func (s *Service) pendingCommands(ctx context.Context, comments []Comment, before time.Time) (bool, error) {
 	for _, c := range comments {
+		if !c.CreatedAt.Before(before) {
+			continue
+		}
 		if isBotUser(c.User, c.UserType) || !hasCommands(c.Body) || s.Memo.isAnswered(s.answeredKey(c.ID)) {
 			continue
 		}
@@ -246,13 +249,17 @@ func (s *Service) claimAndRun(ctx context.Context, number int, c Comment, st com
 		return out, nil
 	}
 	// Earlier events take effect first: an edition merged before this
-	// comment is published before it runs (its webhook may be lost), and
-	// the issue is read as it is now, after every earlier command (not the
-	// webhook's copy, which may be older than those).
+	// comment is published before it runs (its webhook may be lost), the
+	// issue is read as it is now, after every earlier command (not the
+	// webhook's copy, which may be older than those), and an event that
+	// was over before the comment was written is closed as over first.
 	_, err = s.RepairPublications(ctx)
 	var issue drafts.Issue
 	if err == nil {
 		issue, err = s.GH.Issue(ctx, s.Repo, number)
+	}
+	if err == nil {
+		_, err = s.closeIfOver(ctx, drafts.NewParser(s.Config, s.Forms), &issue, c.CreatedAt)
 	}
 	if err == nil {
 		out, err = s.answer(ctx, c, issue)

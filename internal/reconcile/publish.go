@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/drafts"
 	"github.com/newsletter-bot/newsletter-bot/internal/pace"
@@ -306,46 +307,76 @@ func (s *Service) CloseFinishedEvents(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	p := drafts.NewParser(s.Config, s.Forms)
-	today := s.now()
+	now := s.clock()
 	var closed []int
 	for _, issue := range issues {
-		sub := p.Parse(issue)
-		if !sub.Valid() || sub.Kind != drafts.KindEvent || !issue.HasLabel(s.Config.Labels.Published) || !sub.Event.Last().Before(today) {
-			continue
-		}
-		comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
+		done, err := s.closeIfOver(ctx, p, &issue, now)
 		if err != nil {
 			return closed, err
 		}
-		// Commands written before now go first (a withdrawal, say, that
-		// waits for a replica's stale claim): the event closes after them.
-		if pending, err := s.pendingCommands(ctx, comments); err != nil || pending {
-			if err == nil {
-				s.Logger().Info("an event is over but commands on it wait to be answered; closing it on a later pass", "issue", issue.Number)
-			}
-			return closed, err
+		if done {
+			closed = append(closed, issue.Number)
 		}
-		msg := eventOverMarker + "\n" + fmt.Sprintf("This event took place (its last day was %s), so it leaves the newsletter. "+
-			"Closing; thank you for sharing it!", drafts.LongDate(sub.Event.Last()))
-		// upsertIn, not a plain comment: two replicas closing the same
-		// event leave one comment.
-		if err := s.upsertIn(ctx, issue.Number, comments, eventOverMarker, msg); err != nil {
-			return closed, err
-		}
-		// A deferral ends with the event: it waits for no edition now.
-		if issue.HasLabel(s.Config.Labels.Deferred) {
-			if err := s.write("unlabel deferred", issue.Number, func() error {
-				return s.GH.RemoveLabel(ctx, s.Repo, issue.Number, s.Config.Labels.Deferred)
-			}); err != nil {
-				return closed, err
-			}
-		}
-		if err := s.write("close finished event", issue.Number, func() error {
-			return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
-		}); err != nil {
-			return closed, err
-		}
-		closed = append(closed, issue.Number)
 	}
 	return closed, nil
+}
+
+// overAt is the instant an event is over: its last day has ended.
+func (s *Service) overAt(ev *drafts.Event) time.Time {
+	last := ev.Last().Time
+	return time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, s.clock().Location())
+}
+
+// closeIfOver closes issue, with a comment saying why, if it is an open,
+// published event that was over at the instant at, and reports whether it
+// did. The bot closes an event on the first pass after it is over, which
+// may be late (passes fail, replicas die); a command written after that
+// instant calls this first, so that it acts on the event as the bot would
+// have left it had it closed the event in time.
+func (s *Service) closeIfOver(ctx context.Context, p *drafts.Parser, issue *drafts.Issue, at time.Time) (bool, error) {
+	if issue.State != "open" || !issue.HasLabel(s.Config.Labels.Event) || !issue.HasLabel(s.Config.Labels.Published) {
+		return false, nil
+	}
+	sub := p.Parse(*issue)
+	if !sub.Valid() || sub.Kind != drafts.KindEvent {
+		return false, nil
+	}
+	over := s.overAt(sub.Event)
+	if at.Before(over) {
+		return false, nil
+	}
+	comments, err := s.GH.Comments(ctx, s.Repo, issue.Number)
+	if err != nil {
+		return false, err
+	}
+	// Commands written before the event was over go first (a withdrawal,
+	// say, that waits for a replica's stale claim): the event closes
+	// after them. One written since comes after the closing, however
+	// late the bot runs either.
+	if pending, err := s.pendingCommands(ctx, comments, over); err != nil || pending {
+		if err == nil {
+			s.Logger().Info("an event is over but commands written before that wait to be answered; closing it after them", "issue", issue.Number)
+		}
+		return false, err
+	}
+	msg := eventOverMarker + "\n" + fmt.Sprintf("This event took place (its last day was %s), so it leaves the newsletter. "+
+		"Closing; thank you for sharing it!", drafts.LongDate(sub.Event.Last()))
+	// upsertIn, not a plain comment: two replicas closing the same event
+	// leave one comment.
+	if err := s.upsertIn(ctx, issue.Number, comments, eventOverMarker, msg); err != nil {
+		return false, err
+	}
+	// A deferral ends with the event: it waits for no edition now.
+	if err := s.write("unlabel deferred", issue.Number, func() error {
+		return s.relabel(ctx, issue, nil, []string{s.Config.Labels.Deferred})
+	}); err != nil {
+		return false, err
+	}
+	if err := s.write("close finished event", issue.Number, func() error {
+		return s.GH.CloseIssue(ctx, s.Repo, issue.Number, "completed")
+	}); err != nil {
+		return false, err
+	}
+	issue.State = "closed"
+	return true, nil
 }

@@ -276,3 +276,96 @@ func TestAPublishedItemIsNoLongerDeferred(t *testing.T) {
 		t.Errorf("#%d after its publication: %s, labels %q; want closed, accepted, job and published", a.Number, is.State, got)
 	}
 }
+
+// The bot closes an event on the first pass after it is over, which may
+// come late. A command written before the event was over runs first (the
+// event closes after it); one written after finds the event closed as
+// over, as it would have had the pass run in time, whichever comes first.
+// (GitHub's clock is the real one here: a token is signed with it.)
+func TestCommandsAroundAnEventsEnd(t *testing.T) {
+	ctx := context.Background()
+	// event files an event whose last day is days after today (-1:
+	// yesterday), published; the bot's clock reads GitHub's.
+	event := func(w *world, days int) drafts.Issue {
+		w.svc.Now = w.clock.Now
+		last := w.clock.Now().UTC().AddDate(0, 0, days).Format(time.DateOnly)
+		ev := w.open(t, "ana", drafts.KindEvent, map[string]string{"name": "OSPOCon", "start_date": last,
+			"end_date": last, "city": "Berlin", "country": "Germany", "link": "https://example.com/ospocon"})
+		check(t, w.sim.Actor("maya").AddLabels(repoFN, ev.Number, w.svc.Config.Labels.Accepted, w.svc.Config.Labels.Published))
+		return ev
+	}
+	state := func(w *world, n int) string {
+		is, err := w.sim.Issue(repoFN, n)
+		check(t, err)
+		over := 0
+		for _, c := range w.botComments(t, n) {
+			if strings.Contains(c, "This event took place") {
+				over++
+			}
+		}
+		return fmt.Sprintf("%s %s, %d event-over comments", is.State, is.StateReason, over)
+	}
+
+	t.Run("written after the end, run before any pass", func(t *testing.T) {
+		w := newWorld(t, "2026-12-01")
+		ev := event(w, -1)
+		c, outs := w.say(t, "ana", ev.Number, "/newsletter withdraw")
+		if len(outs) != 1 || len(outs[0].Ran) != 1 {
+			t.Fatalf("RunCommands = %+v, want the withdrawal run", outs)
+		}
+		if got := state(w, ev.Number); got != "closed completed, 1 event-over comments" {
+			t.Errorf("the event after a withdrawal written once it was over: %s; want it closed as over", got)
+		}
+		if got := w.botReactions(t, c.ID); got != "eyes +1" {
+			t.Errorf("the withdrawal's reactions: %q, want eyes +1", got)
+		}
+		// The pass that comes late changes nothing.
+		closed, err := w.svc.CloseFinishedEvents(ctx)
+		check(t, err)
+		if len(closed) != 0 || state(w, ev.Number) != "closed completed, 1 event-over comments" {
+			t.Errorf("the late pass closed %v; the event is now %s", closed, state(w, ev.Number))
+		}
+	})
+
+	t.Run("written after the end, not run yet", func(t *testing.T) {
+		w := newWorld(t, "2026-12-01")
+		ev := event(w, -1)
+		c, err := w.sim.Actor("ana").Comment(repoFN, ev.Number, "/newsletter withdraw") // its webhook is lost
+		check(t, err)
+		closed, err := w.svc.CloseFinishedEvents(ctx)
+		check(t, err)
+		if !slices.Equal(closed, []int{ev.Number}) {
+			t.Fatalf("CloseFinishedEvents = %v: a command written after the event was over held its closing up", closed)
+		}
+		_, err = w.svc.RunCommands(ctx, ev.Number, 0)
+		check(t, err)
+		if got := state(w, ev.Number); got != "closed completed, 1 event-over comments" {
+			t.Errorf("the event: %s; want it closed as over", got)
+		}
+		if got := w.botReactions(t, c.ID); got != "eyes +1" {
+			t.Errorf("the withdrawal's reactions: %q, want eyes +1", got)
+		}
+	})
+
+	t.Run("written before the end, run after it", func(t *testing.T) {
+		w := newWorld(t, "2026-12-01")
+		ev := event(w, 0)
+		c, err := w.sim.Actor("ana").Comment(repoFN, ev.Number, "/newsletter withdraw") // its webhook is lost
+		check(t, err)
+		tomorrow := w.clock.Now().UTC().Truncate(24 * time.Hour).Add(33 * time.Hour)
+		w.svc.Now = func() time.Time { return tomorrow } // the pass runs the next day
+		closed, err := w.svc.CloseFinishedEvents(ctx)
+		check(t, err)
+		if len(closed) != 0 {
+			t.Fatalf("CloseFinishedEvents closed %v before the withdrawal written while the event was on", closed)
+		}
+		_, err = w.svc.RunCommands(ctx, ev.Number, 0)
+		check(t, err)
+		if got := state(w, ev.Number); got != "closed not_planned, 0 event-over comments" {
+			t.Errorf("the event after a withdrawal written before it was over: %s; want it withdrawn", got)
+		}
+		if got := w.botReactions(t, c.ID); got != "eyes +1" {
+			t.Errorf("the withdrawal's reactions: %q, want eyes +1", got)
+		}
+	})
+}
