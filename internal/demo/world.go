@@ -309,7 +309,9 @@ func (w *World) Restarts() int {
 	return w.restarts
 }
 
-// StopKilling lets the replicas live from now on.
+// StopKilling lets the replicas live from now on. A replica killed just
+// before is being restarted: StopKilling returns once it has been (or a
+// few seconds have passed), so that what runs next runs on live replicas.
 func (w *World) StopKilling() {
 	w.mu.Lock()
 	w.killing = false
@@ -317,6 +319,11 @@ func (w *World) StopKilling() {
 	for _, r := range w.current() {
 		if r.kill != nil {
 			r.kill.stop()
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && w.runCtx.Err() == nil; time.Sleep(2 * time.Millisecond) {
+		if !slices.ContainsFunc(w.current(), func(r *replica) bool { return r.kill != nil && r.kill.isDead() }) {
+			return
 		}
 	}
 }
@@ -460,6 +467,12 @@ func (k *killSwitch) stop() {
 	k.mu.Lock()
 	k.stopped = true
 	k.mu.Unlock()
+}
+
+func (k *killSwitch) isDead() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.dead
 }
 
 func (k *killSwitch) start() {
