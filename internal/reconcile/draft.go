@@ -137,21 +137,38 @@ func (s *Service) reconcileDraft(ctx context.Context, mode draftMode) (DraftOutc
 		if mode == refreshOnly {
 			return DraftOutcome{}, nil
 		}
-		ed, readme, _, err := s.plan(ctx)
-		if err != nil {
-			return DraftOutcome{}, err
+		// The pass may have planned before the last draft was merged:
+		// such a plan names the merged edition. The command plans
+		// afresh; the schedule finds out from the merged draft among
+		// the edition's closed ones (holdDraft reads them anyway), and
+		// plans again.
+		plan := s.plan
+		if mode == openNow {
+			plan = s.replan
 		}
-		// An edition merged but not yet published still has its items
-		// open: publish it first, or they would go into this one again.
-		if _, err := s.repairPublications(ctx, ed); err != nil {
-			return DraftOutcome{}, fmt.Errorf("publishing the last edition before opening the next: %w", err)
-		}
-		if mode == openWhenDue {
-			if held, out, err := s.holdDraft(ctx, ed); held || err != nil {
-				return out, err
+		for range 2 {
+			ed, readme, _, err := plan(ctx)
+			if err != nil {
+				return DraftOutcome{}, err
 			}
+			// An edition merged but not yet published still has its items
+			// open: publish it first, or they would go into this one again.
+			if _, err := s.repairPublications(ctx, ed); err != nil {
+				return DraftOutcome{}, fmt.Errorf("publishing the last edition before opening the next: %w", err)
+			}
+			if mode == openWhenDue {
+				held, out, err := s.holdDraft(ctx, ed)
+				if errors.Is(err, errStalePlan) {
+					plan = s.replan
+					continue
+				}
+				if held || err != nil {
+					return out, err
+				}
+			}
+			return s.openEdition(ctx, ed, readme)
 		}
-		return s.openEdition(ctx, ed, readme)
+		return DraftOutcome{}, errStalePlan
 	}
 	var out DraftOutcome
 	if p := passOf(ctx); p != nil && !p.since.IsZero() {
@@ -208,6 +225,9 @@ func (s *Service) holdDraft(ctx context.Context, ed drafts.Edition) (bool, Draft
 		return false, out, err
 	}
 	for _, p := range closed {
+		if d, ok := s.draftOf(p); ok && p.Merged && d.Number == ed.Number {
+			return false, out, errStalePlan
+		}
 		// People closed this edition's draft for this publication day:
 		// the schedule leaves it closed until the edition moves to the
 		// next publication day (then a fresh draft with the same number
@@ -238,6 +258,19 @@ func (s *Service) plan(ctx context.Context) (drafts.Edition, string, []drafts.Ed
 		p.planned, p.ed, p.readme, p.files = true, ed, readme, slices.Clone(files)
 	}
 	return ed, readme, files, err
+}
+
+// errStalePlan is a plan that names an edition already merged: it was
+// read before the merge.
+var errStalePlan = errors.New("the next edition was planned before the last one was merged")
+
+// replan is plan read afresh from the default branch, which the rest of
+// the pass then uses.
+func (s *Service) replan(ctx context.Context) (drafts.Edition, string, []drafts.EditionFile, error) {
+	if p := passOf(ctx); p != nil {
+		p.planned = false
+	}
+	return s.plan(ctx)
 }
 
 // readPlan is plan, read from the default branch.

@@ -369,3 +369,30 @@ func TestCommandsAroundAnEventsEnd(t *testing.T) {
 		}
 	})
 }
+
+// A resync pass plans the next edition once and shares the plan between
+// its steps; a draft merged in the middle of the pass makes that plan
+// stale. The schedule must not open the merged edition's draft again: it
+// finds the merge among the edition's closed drafts and plans afresh.
+func TestAPassThatPlannedBeforeAMergeDoesNotOpenThatEditionAgain(t *testing.T) {
+	w := newWorld(t, "2026-12-01")
+	w.draftWithAJob(t)
+	ctx := withPass(context.Background(), &pass{})
+	ed, _, _, err := w.svc.plan(ctx)
+	check(t, err)
+	if ed.Number != 44 {
+		t.Fatalf("planned edition %d, want 44", ed.Number)
+	}
+	w.mergeDraft(t) // meanwhile; its webhook is lost
+	w.svc.Now = func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) } // edition 44's draft is due
+	out, err := w.svc.ScheduledDraft(ctx)
+	check(t, err)
+	pulls, err := w.svc.GH.OpenPulls(context.Background(), w.svc.Repo)
+	check(t, err)
+	if out.Opened || len(pulls) != 0 {
+		t.Fatalf("the schedule opened %+v (open pull requests: %d) from a plan read before edition 44 was merged", out.Draft, len(pulls))
+	}
+	if out.Draft.Number != 45 || out.Held == "" {
+		t.Errorf("the schedule's outcome: edition %d, held %q; want edition 45, held until it is due", out.Draft.Number, out.Held)
+	}
+}
