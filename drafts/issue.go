@@ -31,6 +31,22 @@ type User struct {
 	Login string `json:"login"`
 }
 
+// WithLabel returns the issue with the label name on (or off), as it is
+// once that label was added (or removed); i is left as it was.
+func (i Issue) WithLabel(name string, on bool) Issue {
+	labels := make([]Label, 0, len(i.Labels)+1)
+	for _, l := range i.Labels {
+		if !strings.EqualFold(l.Name, name) {
+			labels = append(labels, l)
+		}
+	}
+	if on {
+		labels = append(labels, Label{Name: name})
+	}
+	i.Labels = labels
+	return i
+}
+
 // HasLabel reports whether the issue carries the label, compared as GitHub
 // compares label names (case-insensitively).
 func (i Issue) HasLabel(name string) bool {

@@ -50,7 +50,7 @@ type Items struct {
 // validating or rendering makes of an issue, change in a way the stored
 // items of an older version would not show: items of another version are
 // not used, and the next full build writes new ones.
-const itemsVersion = 4 // 2: items carry their issue's title; 3: and the history; 4: and the needs-info label
+const itemsVersion = 5 // 2: items carry their issue's title; 3: and the history; 4: and the needs-info label; 5: and the link
 
 // Item is one issue of Items.
 type Item struct {
@@ -69,6 +69,9 @@ type Item struct {
 	// Dup is the link as MarkDuplicates compares it, nil when the
 	// submission claims no link (declined, closed, or without one).
 	Dup *string `json:"u,omitempty"`
+	// Link is the link as submitted, for a valid submission that claims
+	// one (Dup is set): what the daily check of links asks again.
+	Link string `json:"w,omitempty"`
 	// Name, Start and End are an event's, which its section sorts by and
 	// Select reads (an event over before the publication day is left out).
 	Name  string `json:"e,omitempty"`
@@ -204,6 +207,9 @@ func itemOf(s *Submission, line string, lineErr error) Item {
 	}
 	if key, ok := duplicateKey(s); ok {
 		it.Dup = &key
+		if s.Valid() {
+			it.Link = s.Link()
+		}
 	}
 	if len(s.Problems) > 0 {
 		p := s.Problems[0]
@@ -402,6 +408,18 @@ func (its Items) Unseen(cfg *Config, pub Date, it Item) bool {
 	return why != "" && why != WhyNeedsInfo
 }
 
+// LinkToCheck returns the link of a submission heading for an edition
+// (open, valid, neither declined nor published), with whether it is a
+// job's and whether the needs-info label is on; ok is false for any
+// other item.
+func (it Item) LinkToCheck() (link string, job, needsInfo, ok bool) {
+	st := statusOf(it.Status)
+	if it.Link == "" || it.Problems > 0 || st.Closed || st.Declined || st.Published || st.PullRequest {
+		return "", false, false, false
+	}
+	return it.Link, it.Kind == KindJob, st.NeedsInfo, true
+}
+
 // SameItem reports whether two items hold the same.
 func SameItem(a, b Item) bool {
 	samePtr := func(x, y *string) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
@@ -409,5 +427,5 @@ func SameItem(a, b Item) bool {
 		return false
 	}
 	return a.Issue == b.Issue && a.Kind == b.Kind && a.Title == b.Title && a.Status == b.Status && a.Line == b.Line && a.NoLine == b.NoLine &&
-		samePtr(a.Dup, b.Dup) && a.Name == b.Name && a.Start == b.Start && a.End == b.End && a.Problems == b.Problems
+		samePtr(a.Dup, b.Dup) && a.Link == b.Link && a.Name == b.Name && a.Start == b.Start && a.End == b.End && a.Problems == b.Problems
 }

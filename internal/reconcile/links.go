@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -13,7 +15,10 @@ import (
 // not declined or published, its fields fine) has its link checked when
 // its status is brought up to date: when it is filed or edited, and when
 // every status is (the draft opens, or a replica starts; the checker
-// remembers an answer a day). A link that answers 404
+// remembers an answer a day). While a draft is open, the links of the
+// submissions it is made from are checked again once a day
+// (recheckLinks), so one that goes bad after acceptance leaves the
+// edition before it goes out. A link that answers 404
 // or 410, or whose host does not exist, or that points to a private
 // address, is a problem of the submission: its status says what to fix
 // and the needs-info label goes on, which keeps it out of the edition
@@ -41,7 +46,7 @@ func (s *Service) checkLink(ctx context.Context, sub *drafts.Submission, issue d
 		return linkVerdict{problem: &drafts.Problem{Field: "link", Label: "Link",
 			Message: drafts.CodeSpan(sub.Link()) + ": " + drafts.Plain(r.Message) + " Check it, and edit the issue with one that works."}}
 	case linkcheck.Warning:
-		return linkVerdict{warning: drafts.Plain(r.Message) + " This blocks nothing; the bot checks it again tomorrow."}
+		return linkVerdict{warning: drafts.Plain(r.Message) + " This blocks nothing; the bot checks the link again each day while the draft is open."}
 	case linkcheck.MayBeClosed:
 		return linkVerdict{warning: "the posting may be closed: " + drafts.Plain(r.Message)}
 	}
@@ -78,4 +83,96 @@ func (s *Service) prefetchLinks(ctx context.Context, issues []drafts.Issue) {
 	}
 	close(work)
 	wg.Wait()
+}
+
+// linkRecheckEvery is how often a replica checks again the links of the
+// submissions the open draft is made from. The checker remembers an
+// answer for a day, so each answer used is at most a day old.
+const linkRecheckEvery = 24 * time.Hour
+
+// recheckLinks checks again, once a day, the links of the submissions the
+// open draft is made from (its tip's items: no listing, whatever their
+// number), and brings up to date those whose link went bad (or works
+// again): the needs-info label goes on (or off), the status says why, and
+// the draft takes the item out (or back in). It reports the issues it
+// reconciled. The day is counted from the replica's last recheck that
+// succeeded.
+func (s *Service) recheckLinks(ctx context.Context, draft *Draft) ([]int, error) {
+	now := s.wallClock()
+	if !s.checksLinks() || draft == nil || !s.Memo.linksDue(s.Repo.FullName(), now, linkRecheckEvery) {
+		return nil, nil
+	}
+	its, err := s.tipItems(ctx, *draft)
+	if err != nil {
+		return nil, err
+	}
+	type work struct {
+		issue     int
+		link      string
+		job, info bool
+	}
+	var todo []work
+	for _, it := range its.List {
+		if link, job, info, ok := it.LinkToCheck(); ok {
+			todo = append(todo, work{it.Issue, link, job, info})
+		}
+	}
+	// Side by side, as prefetchLinks: the checker bounds its requests.
+	changed := make([]bool, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				cctx, cancel := context.WithTimeout(ctx, time.Duration(s.Config.Links.Timeout)+time.Second)
+				bad := s.Links.Check(cctx, todo[i].link, todo[i].job).Verdict == linkcheck.Problem
+				cancel()
+				changed[i] = bad != todo[i].info
+			}
+		}()
+	}
+	for i := range todo {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var done []int
+	var errs []error
+	for i, w := range todo {
+		if !changed[i] {
+			continue
+		}
+		s.Logger().Info("a link's check changed since the submission's status was written; bringing it up to date", "issue", w.issue)
+		if err := s.ReconcileIssue(ctx, w.issue); err != nil {
+			errs = append(errs, fmt.Errorf("issue #%d: %w", w.issue, err))
+			continue
+		}
+		done = append(done, w.issue)
+	}
+	if len(errs) == 0 {
+		s.Memo.setLinksChecked(s.Repo.FullName(), now)
+	}
+	return done, errors.Join(errs...)
+}
+
+// tipItems returns the items the draft's tip commit carries: remembered
+// when this replica made or read that commit, read otherwise.
+func (s *Service) tipItems(ctx context.Context, draft Draft) (drafts.Items, error) {
+	if b, ok := s.Memo.base(s.Repo.FullName() + " " + draft.Pull.HeadSHA); ok && b.hasItems {
+		return b.items, nil
+	}
+	ed, err := s.draftEdition(draft)
+	if err != nil {
+		return drafts.Items{}, err
+	}
+	b, err := s.readBranch(ctx, draft, ed)
+	return b.items, err
 }

@@ -22,7 +22,7 @@ import (
 // it under "Needs info"; a 503 is a warning that blocks nothing; a job that
 // now leads to the careers page may be closed; the cloud's metadata address
 // is never requested. A link that goes bad after acceptance is found by the
-// next day's full pass, and one that works again comes back.
+// next day's resync pass, and one that works again comes back.
 func TestLinksThatNoLongerWork(t *testing.T) {
 	var gone atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -103,29 +103,55 @@ func TestLinksThatNoLongerWork(t *testing.T) {
 		t.Errorf("the description does not list the broken link under Needs info:\n%s", out.Draft.Pull.Body)
 	}
 
-	// The posting of an accepted job goes away; the next day's full pass
-	// (the checker's answers last a day) finds it.
+	// The posting of an accepted job goes away. The resync passes check
+	// the draft's links again once a day (the checker's answers last a
+	// day): the next day's finds it.
+	w.clock.Advance(3 * time.Minute) // the draft opened before the passes' overlap: they are steady ones
+	since := w.clock.Now()
+	var shift time.Duration
+	w.svc.Clock = func() time.Time { return w.clock.Now().Add(shift) }
+	pass := func() ResyncReport {
+		t.Helper()
+		rep, err := w.svc.Resync(ctx, since, time.Hour)
+		check(t, err)
+		since = w.clock.Now()
+		return rep
+	}
+	pass() // checks every link again: none went bad
 	gone.Store(true)
-	now = now.Add(25 * time.Hour)
-	_, err = w.svc.UpdateStatuses(ctx, &out.Draft)
-	check(t, err)
-	check(t, w.svc.ReconcileIssue(ctx, later.Number)) // the needs-info label's event
+	if rep := pass(); len(rep.Relinked) != 0 || !strings.Contains(w.draftFile(t, out.Draft), "/jobs/later") {
+		t.Errorf("a pass within the day checked again: %v", rep.Relinked)
+	}
+	now, shift = now.Add(25*time.Hour), shift+25*time.Hour
+	if rep := pass(); len(rep.Relinked) != 1 || rep.Relinked[0] != later.Number {
+		t.Errorf("the next day's pass brought %v up to date, want #%d", rep.Relinked, later.Number)
+	}
 	if text := w.draftFile(t, out.Draft); strings.Contains(text, "/jobs/later") {
 		t.Errorf("a link gone bad after acceptance stays in the draft:\n%s", text)
+	}
+	if st := w.statusComments(t, later.Number); len(st) != 1 || !strings.Contains(st[0], "**Link**: `"+link("/jobs/later")+"`") {
+		t.Errorf("the status of a link gone bad does not name it:\n%s", st)
 	}
 	d, _, err := w.svc.OpenDraft(ctx)
 	check(t, err)
 	if !strings.Contains(d.Pull.Body, fmt.Sprintf("- #%d: ", later.Number)) {
 		t.Errorf("the description does not list the link gone bad:\n%s", d.Pull.Body)
 	}
+	w.sim.ResetStats()
+	if rep := pass(); len(rep.Relinked) != 0 || w.sim.Stats().Writes != 0 {
+		t.Errorf("the pass after wrote %d times, relinked %v", w.sim.Stats().Writes, rep.Relinked)
+	}
 
 	// It works again: the day after, it is back.
 	gone.Store(false)
-	now = now.Add(25 * time.Hour)
-	_, err = w.svc.UpdateStatuses(ctx, &d)
-	check(t, err)
-	check(t, w.svc.ReconcileIssue(ctx, later.Number))
+	now, shift = now.Add(25*time.Hour), shift+25*time.Hour
+	if rep := pass(); len(rep.Relinked) != 1 || rep.Relinked[0] != later.Number {
+		t.Errorf("the pass the day after brought %v up to date, want #%d", rep.Relinked, later.Number)
+	}
 	if text := w.draftFile(t, d); !strings.Contains(text, "/jobs/later") {
 		t.Errorf("a link that works again is not back in the draft:\n%s", text)
+	}
+	if got := strings.Join(w.newsletterLabels(t, later.Number), " "); strings.Contains(got, "needs-info") {
+		t.Errorf("a link that works again keeps needs-info: %q", got)
 	}
 }

@@ -39,6 +39,9 @@ type Memo struct {
 	editions *lru.Cache
 	// histories holds each repository's drafts.History for historyTTL.
 	histories *lru.Cache
+	// linksChecked holds when the links heading for each repository's
+	// draft were last checked again ("owner/name" -> time.Time).
+	linksChecked *lru.Cache
 
 	mu    sync.Mutex
 	locks map[string]*keyLock
@@ -66,6 +69,7 @@ func (m *Memo) init() {
 		m.current, _ = lru.New(maxBases)
 		m.editions, _ = lru.New(4 * drafts.HistoryEditions)
 		m.histories, _ = lru.New(64)
+		m.linksChecked, _ = lru.New(memoSize)
 	})
 }
 
@@ -198,6 +202,26 @@ func (m *Memo) Lock(key string) (unlock func()) {
 		}
 		m.mu.Unlock()
 	}
+}
+
+// linksDue reports whether repo's links were last checked again longer
+// than every ago (or never, as far as this replica knows).
+func (m *Memo) linksDue(repo string, now time.Time, every time.Duration) bool {
+	if m == nil {
+		return true
+	}
+	m.init()
+	v, ok := m.linksChecked.Get(strings.ToLower(repo))
+	return !ok || now.Sub(v.(time.Time)) >= every
+}
+
+// setLinksChecked notes that repo's links were checked again at t.
+func (m *Memo) setLinksChecked(repo string, t time.Time) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.linksChecked.Add(strings.ToLower(repo), t)
 }
 
 // isCurrent reports whether the draft tip key was found current at or

@@ -18,6 +18,7 @@ type ResyncReport struct {
 	Published []PublishOutcome
 	Draft     DraftOutcome
 	Closed    []int // events closed as over
+	Relinked  []int // submissions whose link went bad, or works again, since last checked
 }
 
 // overlap re-reads a little before the last pass, for clock skew between
@@ -118,6 +119,9 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 	if all {
 		rep.Issues, err = s.UpdateStatuses(ctx, draft)
 		fail("statuses", err)
+		if err == nil { // every link was checked with the statuses
+			s.Memo.setLinksChecked(s.Repo.FullName(), s.wallClock())
+		}
 	} else {
 		issues, err := p.updated, error(nil)
 		if !p.read { // the draft step did not list them
@@ -133,13 +137,18 @@ func (s *Service) Resync(ctx context.Context, since time.Time, lookback time.Dur
 					comments = []Comment{}
 				}
 			}
-			if err := s.reconcileSubmission(ctx, i, draft, comments); err != nil {
+			if _, err := s.reconcileSubmission(ctx, i, draft, comments); err != nil {
 				fail(fmt.Sprintf("issue #%d", i.Number), err)
 				continue
 			}
 			rep.Issues++
 		}
 	}
+
+	// 4b. Links that went bad since they were checked (or work again),
+	// once a day while a draft is open.
+	rep.Relinked, err = s.recheckLinks(ctx, draft)
+	fail("links", err)
 
 	// 5. Events that are over leave the newsletter.
 	rep.Closed, err = s.CloseFinishedEvents(ctx)
@@ -201,9 +210,9 @@ func (s *Service) resyncCommands(ctx context.Context, from time.Time) (int, erro
 func (s *Service) LogResync(ctx context.Context, rep ResyncReport, err error) {
 	level := slog.LevelDebug
 	if rep.Issues > 0 || rep.Commands > 0 || len(rep.Published) > 0 || rep.Draft.Opened || rep.Draft.Committed ||
-		len(rep.Closed) > 0 || err != nil {
+		len(rep.Closed) > 0 || len(rep.Relinked) > 0 || err != nil {
 		level = slog.LevelInfo
 	}
 	s.Logger().Log(ctx, level, "resync pass", "issues", rep.Issues, "commands", rep.Commands, "published", len(rep.Published),
-		"draft_opened", rep.Draft.Opened, "draft_committed", rep.Draft.Committed, "events_closed", len(rep.Closed), "error", err)
+		"draft_opened", rep.Draft.Opened, "draft_committed", rep.Draft.Committed, "events_closed", len(rep.Closed), "links_changed", len(rep.Relinked), "error", err)
 }

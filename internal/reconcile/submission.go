@@ -165,7 +165,20 @@ func (s *Service) ReconcileIssue(ctx context.Context, number int) error {
 	if err != nil || fresh == nil {
 		return err // fresh is nil: deleted since
 	}
-	return s.ReconcileSubmission(ctx, *fresh, draft)
+	moved, err := s.reconcileSubmission(ctx, *fresh, draft, nil)
+	if err != nil || !moved || draft == nil {
+		return err
+	}
+	// The needs-info label just went on (a link that went bad, a
+	// duplicate) or off (fixed), which the draft reads: the item leaves
+	// it (or comes in) now, not on the label's own event, which may be
+	// lost; the status then names the draft as it is.
+	relabelled := fresh.WithLabel(s.Config.Labels.NeedsInfo, !fresh.HasLabel(s.Config.Labels.NeedsInfo))
+	if draft, fresh, err = s.updateDraft(ctx, relabelled); err != nil || fresh == nil {
+		return err
+	}
+	_, err = s.reconcileSubmission(ctx, *fresh, draft, nil)
+	return err
 }
 
 // ReconcileSubmission keeps one issue's newsletter state right: the
@@ -173,24 +186,29 @@ func (s *Service) ReconcileIssue(ctx context.Context, number int) error {
 // with the line it will carry or what to fix, the edition it is headed for
 // and the draft. draft is the open draft, if any (see OpenDraft).
 func (s *Service) ReconcileSubmission(ctx context.Context, issue drafts.Issue, draft *Draft) error {
-	return s.reconcileSubmission(ctx, issue, draft, nil)
+	_, err := s.reconcileSubmission(ctx, issue, draft, nil)
+	return err
 }
 
 // reconcileSubmission is ReconcileSubmission with the issue's comments,
-// when they were listed already (nil: read them).
-func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, draft *Draft, comments []Comment) error {
+// when they were listed already (nil: read them). It reports whether it
+// put the needs-info label on or took it off a submission whose fields
+// are fine, which moves it out of the draft or into it: issue, as
+// changed, is the one to update the draft with.
+func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, draft *Draft, comments []Comment) (moved bool, err error) {
 	p := drafts.NewParser(s.Config, s.Forms)
 	sub := p.Parse(issue)
 	if sub.Kind == "" || sub.Status.PullRequest {
-		return nil // not a submission: nothing to say
+		return false, nil // not a submission: nothing to say
 	}
+	fit := sub.Valid()
 	link := s.checkLink(ctx, &sub, issue)
 	if link.problem != nil {
 		sub.Problems = append(sub.Problems, *link.problem)
 	}
 	dups, err := s.duplicateProblems(ctx, &sub, draft)
 	if err != nil {
-		return err
+		return false, err
 	}
 	sub.Problems = append(sub.Problems, dups...)
 	labels := s.Config.Labels
@@ -205,19 +223,21 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 			if err := s.write("label needs-info", issue.Number, func() error {
 				return s.GH.AddLabels(ctx, s.Repo, issue.Number, labels.NeedsInfo)
 			}); err != nil {
-				return err
+				return false, err
 			}
+			moved = fit
 		case !want && has:
 			if err := s.write("unlabel needs-info", issue.Number, func() error {
 				return s.GH.RemoveLabel(ctx, s.Repo, issue.Number, labels.NeedsInfo)
 			}); err != nil {
-				return err
+				return false, err
 			}
+			moved = fit
 		}
 	}
 	if comments == nil {
 		if comments, err = s.GH.Comments(ctx, s.Repo, issue.Number); err != nil {
-			return err
+			return false, err
 		}
 	}
 	st := statusFacts{deferredPast: s.deferredPast(comments), declined: s.declineReason(comments), linkWarning: link.warning}
@@ -229,16 +249,16 @@ func (s *Service) reconcileSubmission(ctx context.Context, issue drafts.Issue, d
 		// not in the draft yet: say so, not "in the draft".
 		if draft.File == "" {
 			if draft.File, err = s.GH.File(ctx, s.Repo, BranchFor(draft.Number), draft.Path); err != nil && !errors.Is(err, ErrNotFound) {
-				return err
+				return false, err
 			}
 		}
 		st.heldByConflict = !strings.Contains(draft.File, "]("+sub.Link()+")")
 	}
 	body, err := s.statusComment(&sub, issue, draft, st)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return s.upsertIn(ctx, issue.Number, comments, statusMarker, body)
+	return moved, s.upsertIn(ctx, issue.Number, comments, statusMarker, body)
 }
 
 // publishedIn reads the editions an item was published in from the bot's
@@ -313,7 +333,7 @@ func (s *Service) UpdateStatuses(ctx context.Context, draft *Draft) (int, error)
 				comments = []Comment{} // listed: it has none
 			}
 		}
-		if err := s.reconcileSubmission(ctx, i, draft, comments); err != nil {
+		if _, err := s.reconcileSubmission(ctx, i, draft, comments); err != nil {
 			errs = append(errs, fmt.Errorf("issue #%d: %w", i.Number, err))
 		}
 	}
