@@ -383,7 +383,7 @@ func TestAPassThatPlannedBeforeAMergeDoesNotOpenThatEditionAgain(t *testing.T) {
 	if ed.Number != 44 {
 		t.Fatalf("planned edition %d, want 44", ed.Number)
 	}
-	w.mergeDraft(t) // meanwhile; its webhook is lost
+	w.mergeDraft(t)                                                                       // meanwhile; its webhook is lost
 	w.svc.Now = func() time.Time { return time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) } // edition 44's draft is due
 	out, err := w.svc.ScheduledDraft(ctx)
 	check(t, err)
