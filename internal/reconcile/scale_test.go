@@ -3,10 +3,12 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/newsletter-bot/newsletter-bot/internal/githubsim"
+	"github.com/newsletter-bot/newsletter-bot/internal/linkcheck"
 	"github.com/newsletter-bot/newsletter-bot/internal/simtest"
 )
 
@@ -94,6 +96,27 @@ func TestBudgetsAtScale(t *testing.T) {
 			row("what opening sets off (statuses name the draft)", statuses, 20+5*pages+n, n)
 			steadyPass("the pass after the opening (every status changed)", 20+5*pages)
 			steadyPass("steady resync with the draft open, nothing changed", 10+pages)
+			// Once a day the pass asks again for the links of the items
+			// the draft is made from (here every one answers, and none
+			// changed); a replica that never read the draft's tip reads
+			// its items first.
+			var checked atomic.Int64
+			w.svc.Links = fineLinks{&checked}
+			w.svc.Memo = &Memo{Now: w.clock.Now}
+			steadyPass("the day's check of the draft's links, nothing changed", 10+pages+5)
+			if checked.Load() != int64(n) {
+				t.Errorf("the day's check asked for %d links, want %d", checked.Load(), n)
+			}
+			w.svc.Links = nil
 		})
 	}
+}
+
+// fineLinks is a link checker whose every link works; it counts the
+// links it is asked for.
+type fineLinks struct{ asked *atomic.Int64 }
+
+func (f fineLinks) Check(context.Context, string, bool) linkcheck.Result {
+	f.asked.Add(1)
+	return linkcheck.Result{Verdict: linkcheck.OK}
 }
