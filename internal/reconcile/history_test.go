@@ -75,8 +75,9 @@ func TestDuplicatesOnTheSpot(t *testing.T) {
 
 	// Posted again on purpose: a maintainer takes it.
 	w.say(t, "maya", again.Number, "/newsletter repeat")
-	check(t, w.svc.ReconcileIssue(ctx, again.Number))
-	// Its needs-info label went with the duplicate: that label's event.
+	// One reconcile: its needs-info label goes with the duplicate, and
+	// the item comes into the draft in the same turn, not on the label's
+	// own event.
 	check(t, w.svc.ReconcileIssue(ctx, again.Number))
 	text := w.draftFile(t, out.Draft)
 	if !strings.Contains(text, "](https://www.example.com/jobs/1/#top)") {
