@@ -63,25 +63,33 @@ func (s *Service) prefetchLinks(ctx context.Context, issues []drafts.Issue) {
 		return
 	}
 	p := drafts.NewParser(s.Config, s.Forms)
-	work := make(chan drafts.Issue)
+	sideBySide(ctx, len(issues), func(i int) {
+		sub := p.Parse(issues[i])
+		s.checkLink(ctx, &sub, issues[i])
+	})
+}
+
+// sideBySide runs do(0) to do(n-1), eight at a time (the link checker
+// bounds its requests at once and to each host), until ctx is done.
+func sideBySide(ctx context.Context, n int, do func(i int)) {
+	next := make(chan int)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range work {
-				sub := p.Parse(i)
-				s.checkLink(ctx, &sub, i)
+			for i := range next {
+				do(i)
 			}
 		}()
 	}
-	for _, i := range issues {
+	for i := range n {
 		select {
-		case work <- i:
+		case next <- i:
 		case <-ctx.Done():
 		}
 	}
-	close(work)
+	close(next)
 	wg.Wait()
 }
 
@@ -117,30 +125,13 @@ func (s *Service) recheckLinks(ctx context.Context, draft *Draft) ([]int, error)
 			todo = append(todo, work{it.Issue, link, job, info})
 		}
 	}
-	// Side by side, as prefetchLinks: the checker bounds its requests.
 	changed := make([]bool, len(todo))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				cctx, cancel := context.WithTimeout(ctx, time.Duration(s.Config.Links.Timeout)+time.Second)
-				bad := s.Links.Check(cctx, todo[i].link, todo[i].job).Verdict == linkcheck.Problem
-				cancel()
-				changed[i] = bad != todo[i].info
-			}
-		}()
-	}
-	for i := range todo {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-		}
-	}
-	close(next)
-	wg.Wait()
+	sideBySide(ctx, len(todo), func(i int) {
+		cctx, cancel := context.WithTimeout(ctx, time.Duration(s.Config.Links.Timeout)+time.Second)
+		defer cancel()
+		bad := s.Links.Check(cctx, todo[i].link, todo[i].job).Verdict == linkcheck.Problem
+		changed[i] = bad != todo[i].info
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

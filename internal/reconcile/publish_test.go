@@ -327,47 +327,42 @@ func TestCommandsAroundAnEventsEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("written after the end, not run yet", func(t *testing.T) {
-		w := newWorld(t, "2026-12-01")
-		ev := event(w, -1)
-		c, err := w.sim.Actor("ana").Comment(repoFN, ev.Number, "/newsletter withdraw") // its webhook is lost
-		check(t, err)
-		closed, err := w.svc.CloseFinishedEvents(ctx)
-		check(t, err)
-		if !slices.Equal(closed, []int{ev.Number}) {
-			t.Fatalf("CloseFinishedEvents = %v: a command written after the event was over held its closing up", closed)
-		}
-		_, err = w.svc.RunCommands(ctx, ev.Number, 0)
-		check(t, err)
-		if got := state(w, ev.Number); got != "closed completed, 1 event-over comments" {
-			t.Errorf("the event: %s; want it closed as over", got)
-		}
-		if got := w.botReactions(t, c.ID); got != "eyes +1" {
-			t.Errorf("the withdrawal's reactions: %q, want eyes +1", got)
-		}
-	})
-
-	t.Run("written before the end, run after it", func(t *testing.T) {
-		w := newWorld(t, "2026-12-01")
-		ev := event(w, 0)
-		c, err := w.sim.Actor("ana").Comment(repoFN, ev.Number, "/newsletter withdraw") // its webhook is lost
-		check(t, err)
-		tomorrow := w.clock.Now().UTC().Truncate(24 * time.Hour).Add(33 * time.Hour)
-		w.svc.Now = func() time.Time { return tomorrow } // the pass runs the next day
-		closed, err := w.svc.CloseFinishedEvents(ctx)
-		check(t, err)
-		if len(closed) != 0 {
-			t.Fatalf("CloseFinishedEvents closed %v before the withdrawal written while the event was on", closed)
-		}
-		_, err = w.svc.RunCommands(ctx, ev.Number, 0)
-		check(t, err)
-		if got := state(w, ev.Number); got != "closed not_planned, 0 event-over comments" {
-			t.Errorf("the event after a withdrawal written before it was over: %s; want it withdrawn", got)
-		}
-		if got := w.botReactions(t, c.ID); got != "eyes +1" {
-			t.Errorf("the withdrawal's reactions: %q, want eyes +1", got)
-		}
-	})
+	// A withdrawal whose webhook is lost, then the pass that closes
+	// events, then the resync's run of the withdrawal.
+	for _, tc := range []struct {
+		name       string
+		lastDay    int  // the event's last day, from today
+		nextDay    bool // the pass runs the next day
+		passCloses bool
+		want       string
+	}{
+		{"written after the end, not run yet", -1, false, true, "closed completed, 1 event-over comments"},
+		{"written before the end, run after it", 0, true, false, "closed not_planned, 0 event-over comments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, "2026-12-01")
+			ev := event(w, tc.lastDay)
+			c, err := w.sim.Actor("ana").Comment(repoFN, ev.Number, "/newsletter withdraw")
+			check(t, err)
+			if tc.nextDay {
+				tomorrow := w.clock.Now().UTC().Truncate(24 * time.Hour).Add(33 * time.Hour)
+				w.svc.Now = func() time.Time { return tomorrow }
+			}
+			closed, err := w.svc.CloseFinishedEvents(ctx)
+			check(t, err)
+			if closes := slices.Equal(closed, []int{ev.Number}); closes != tc.passCloses {
+				t.Fatalf("CloseFinishedEvents = %v; want it to close the event: %v (the withdrawal was %s)", closed, tc.passCloses, tc.name)
+			}
+			_, err = w.svc.RunCommands(ctx, ev.Number, 0)
+			check(t, err)
+			if got := state(w, ev.Number); got != tc.want {
+				t.Errorf("the event: %s; want %s", got, tc.want)
+			}
+			if got := w.botReactions(t, c.ID); got != "eyes +1" {
+				t.Errorf("the withdrawal's reactions: %q, want eyes +1", got)
+			}
+		})
+	}
 }
 
 // A resync pass plans the next edition once and shares the plan between
