@@ -114,7 +114,18 @@ func (its Items) DuplicateProblems(s *Submission) []Problem {
 	if !ok {
 		return nil
 	}
-	me := Submission{Issue: s.Issue, Kind: s.Kind, Status: s.Status}
+	return its.duplicateProblems(Submission{Issue: s.Issue, Kind: s.Kind, Status: s.Status}, key)
+}
+
+// Duplicate reports whether marking duplicates gives the item a problem
+// among the others (which then keeps the needs-info label on it, whatever
+// its link's check says).
+func (its Items) Duplicate(it Item) bool {
+	return it.Dup != nil && len(its.duplicateProblems(it.submission(), *it.Dup)) > 0
+}
+
+// duplicateProblems is DuplicateProblems for me, whose link's key is key.
+func (its Items) duplicateProblems(me Submission, key string) []Problem {
 	if e, ok := its.Hist.published(&me, key); ok {
 		return []Problem{e.problem()}
 	}
@@ -122,7 +133,7 @@ func (its Items) DuplicateProblems(s *Submission) []Problem {
 	// duplicate (markDuplicates). Items of issues that are published are
 	// in the history, not here.
 	for _, it := range its.List {
-		if it.Issue >= s.Issue {
+		if it.Issue >= me.Issue {
 			break
 		}
 		if it.Dup == nil || *it.Dup != key {

@@ -115,14 +115,14 @@ func (s *Service) recheckLinks(ctx context.Context, draft *Draft) ([]int, error)
 		return nil, err
 	}
 	type work struct {
-		issue     int
+		item      drafts.Item
 		link      string
 		job, info bool
 	}
 	var todo []work
 	for _, it := range its.List {
 		if link, job, info, ok := it.LinkToCheck(); ok {
-			todo = append(todo, work{it.Issue, link, job, info})
+			todo = append(todo, work{it, link, job, info})
 		}
 	}
 	changed := make([]bool, len(todo))
@@ -138,15 +138,18 @@ func (s *Service) recheckLinks(ctx context.Context, draft *Draft) ([]int, error)
 	var done []int
 	var errs []error
 	for i, w := range todo {
-		if !changed[i] {
+		// A link that works on a duplicate changes nothing: being one
+		// keeps the needs-info label on.
+		if !changed[i] || (w.info && its.Duplicate(w.item)) {
 			continue
 		}
-		s.Logger().Info("a link's check changed since the submission's status was written; bringing it up to date", "issue", w.issue)
-		if err := s.ReconcileIssue(ctx, w.issue); err != nil {
-			errs = append(errs, fmt.Errorf("issue #%d: %w", w.issue, err))
+		n := w.item.Issue
+		s.Logger().Info("a link's check changed since the submission's status was written; bringing it up to date", "issue", n)
+		if err := s.ReconcileIssue(ctx, n); err != nil {
+			errs = append(errs, fmt.Errorf("issue #%d: %w", n, err))
 			continue
 		}
-		done = append(done, w.issue)
+		done = append(done, n)
 	}
 	if len(errs) == 0 {
 		s.Memo.setLinksChecked(s.Repo.FullName(), now)

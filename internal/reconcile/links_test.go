@@ -67,7 +67,8 @@ func TestLinksThatNoLongerWork(t *testing.T) {
 	busy := w.open(t, "ben", drafts.KindJob, job("Busy", link("/jobs/busy")))
 	filled := w.open(t, "ben", drafts.KindJob, job("Filled", link("/jobs/filled")))
 	meta := w.open(t, "ben", drafts.KindJob, job("Meta", "http://169.254.169.254/latest/meta-data/"))
-	for _, n := range []int{fine.Number, later.Number, broken.Number, busy.Number, filled.Number, meta.Number} {
+	again := w.open(t, "ben", drafts.KindJob, job("Fine again", link("/jobs/fine"))) // a duplicate: needs-info, its link fine
+	for _, n := range []int{fine.Number, later.Number, broken.Number, busy.Number, filled.Number, meta.Number, again.Number} {
 		w.accept(t, n)
 	}
 
@@ -93,6 +94,12 @@ func TestLinksThatNoLongerWork(t *testing.T) {
 
 	out, err := w.svc.ReconcileDraft(ctx, true)
 	check(t, err)
+	if st := status(again.Number); !strings.Contains(st, fmt.Sprintf("already suggested in #%d", fine.Number)) {
+		t.Errorf("the duplicate's status:\n%s", st)
+	}
+	if !strings.Contains(strings.Join(w.newsletterLabels(t, again.Number), " "), "needs-info") {
+		t.Errorf("the duplicate is not labelled needs-info: %q", w.newsletterLabels(t, again.Number))
+	}
 	text := w.draftFile(t, out.Draft)
 	for n, in := range map[string]bool{"/jobs/fine": true, "/jobs/later": true, "/jobs/busy": true, "/jobs/filled": true, "/jobs/missing": false, "169.254": false} {
 		if strings.Contains(text, n) != in {
