@@ -97,7 +97,7 @@ func New(cfg Config, log *slog.Logger) (*Bot, error) {
 	}
 	b.clients = clients
 	b.env = &handlers.Env{Clients: clients, Pacers: pacers, Forms: drafts.DefaultForms(), Memo: &reconcile.Memo{Now: cfg.Clock},
-		Now: cfg.Now, Clock: cfg.Clock, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
+		Now: cfg.Now, Clock: cfg.Clock, OnCalendar: cfg.OnCalendar, Log: log, ClaimTTL: cfg.ClaimTTL, ClaimWait: cfg.ClaimWait}
 	if cfg.LinkCheck {
 		b.env.Links = cfg.LinkChecker
 		if b.env.Links == nil {

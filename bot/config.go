@@ -79,6 +79,10 @@ type Config struct {
 	// the age of a command's claim, the resync's windows (tests share a
 	// movable one with the simulator; nil: time.Now).
 	Clock func() time.Time
+	// OnCalendar places a GitHub timestamp on Now's calendar, where the
+	// two differ (the demo moves its calendar by days while GitHub's clock
+	// runs; nil: they are one clock).
+	OnCalendar func(time.Time) time.Time
 	// ClaimTTL is how old an unanswered claim on a command must be before
 	// it is taken over; ClaimWait how long a command waits for an earlier
 	// one on its issue that another replica runs (zero: the defaults of

@@ -31,7 +31,10 @@ type Env struct {
 	Memo    *reconcile.Memo  // the replica's memory between events
 	Now     func() time.Time // the newsletter's calendar (reconcile.Service.Now)
 	Clock   func() time.Time // compared with GitHub's timestamps (reconcile.Service.Clock)
-	Log     *slog.Logger
+	// OnCalendar places GitHub's timestamps on Now's calendar
+	// (reconcile.Service.OnCalendar; nil: one clock).
+	OnCalendar func(time.Time) time.Time
+	Log        *slog.Logger
 	// ClaimTTL and ClaimWait shape a command's life (reconcile); zero:
 	// the defaults.
 	ClaimTTL, ClaimWait time.Duration
@@ -94,7 +97,7 @@ func (e *Env) Service(ctx context.Context, installationID int64, repo *github.Re
 			return nil, err
 		}
 	}
-	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: login, Now: e.Now, Clock: e.Clock, Log: e.log(),
+	svc := &reconcile.Service{GH: gh, Repo: r, Forms: e.Forms, BotLogin: login, Now: e.Now, Clock: e.Clock, OnCalendar: e.OnCalendar, Log: e.log(),
 		Memo: e.Memo, ClaimTTL: e.ClaimTTL, ClaimWait: e.ClaimWait, Links: e.Links}
 	cfg, _, err := reconcile.LoadConfig(ctx, gh, r)
 	if errors.Is(err, reconcile.ErrConfig) {

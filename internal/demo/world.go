@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -111,10 +112,25 @@ type replica struct {
 }
 
 // Calendar is the newsletter's day, moved by the story. GitHub's own
-// timestamps (and token lifetimes) follow the wall clock.
+// timestamps (and token lifetimes) follow the wall clock; the calendar
+// remembers where it stood at each moment of that clock, so that a
+// timestamp can be placed on it (At).
 type Calendar struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	t      time.Time
+	github *simtest.Clock // GitHub's clock (nil: time.Now)
+	marks  []calendarMark // in GitHub's time order
+}
+
+// calendarMark is the calendar set to cal when GitHub's clock read github.
+type calendarMark struct{ github, cal time.Time }
+
+// NewCalendar starts a calendar at t, next to GitHub's clock (nil:
+// time.Now).
+func NewCalendar(t time.Time, github *simtest.Clock) *Calendar {
+	c := &Calendar{github: github}
+	c.Set(t)
+	return c
 }
 
 // Now returns the calendar's time.
@@ -124,11 +140,35 @@ func (c *Calendar) Now() time.Time {
 	return c.t
 }
 
-// Set moves the calendar.
+// Set moves the calendar. GitHub's timestamps have whole seconds, so
+// GitHub's clock (when the calendar has it) moves on to the next whole
+// second first: what happened before the calendar moved is stamped
+// before the mark, what happens after it at or after.
 func (c *Calendar) Set(t time.Time) {
+	now := time.Now()
+	if c.github != nil {
+		now = c.github.Now()
+		next := now.Truncate(time.Second).Add(time.Second)
+		c.github.Advance(next.Sub(now))
+		now = next
+	}
 	c.mu.Lock()
 	c.t = t
+	c.marks = append(c.marks, calendarMark{github: now, cal: t})
 	c.mu.Unlock()
+}
+
+// At places GitHub's timestamp g on the calendar: where the calendar stood
+// when GitHub's clock read g, plus the time since it was set there.
+func (c *Calendar) At(g time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.marks) == 0 {
+		return g
+	}
+	i := max(sort.Search(len(c.marks), func(i int) bool { return c.marks[i].github.After(g) })-1, 0)
+	m := c.marks[i]
+	return m.cal.Add(g.Sub(m.github))
 }
 
 // Start brings up the simulator and the replicas on loopback, seeds the
@@ -155,7 +195,7 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if opts.Clock != nil {
 		simOpts.Now = opts.Clock.Now
 	}
-	w := &World{Sim: githubsim.New(simOpts), Calendar: &Calendar{t: opts.Start}, opts: opts, paceClock: paceClock,
+	w := &World{Sim: githubsim.New(simOpts), Calendar: NewCalendar(opts.Start, opts.Clock), opts: opts, paceClock: paceClock,
 		killRng: rand.New(rand.NewSource(opts.Seed ^ 0x6b111))}
 	ok := false
 	defer func() {
@@ -238,7 +278,7 @@ func (w *World) startReplica(i int) (*replica, error) {
 	cfg.ResyncEvery = 0 // the start-up pass only; the story runs the others, as the timer would
 	cfg.DrainDelay = 0  // no load balancer to let go
 	cfg.ShutdownGrace = 5 * time.Second
-	cfg.Now = w.Calendar.Now
+	cfg.Now, cfg.OnCalendar = w.Calendar.Now, w.Calendar.At
 	cfg.ClaimTTL, cfg.ClaimWait = w.opts.ClaimTTL, w.opts.ClaimWait
 	cfg.Settle, cfg.MaxSettle = 2*time.Millisecond, 20*time.Millisecond // the story waits for each step: keep it quick, the path taken
 	cfg.PaceClock = w.paceClock                                         // GitHub's pace, and its pauses, sped up like the simulator's limits

@@ -140,10 +140,11 @@ func (s *Service) runComment(ctx context.Context, number int, c Comment, target 
 }
 
 // pendingCommands reports whether any of an issue's comments written
-// before the instant before holds a command the bot has not answered yet.
+// before the instant before (on the calendar) holds a command the bot has
+// not answered yet.
 func (s *Service) pendingCommands(ctx context.Context, comments []Comment, before time.Time) (bool, error) {
 	for _, c := range comments {
-		if !c.CreatedAt.Before(before) {
+		if !s.onCalendar(c.CreatedAt).Before(before) {
 			continue
 		}
 		if isBotUser(c.User, c.UserType) || !hasCommands(c.Body) || s.Memo.isAnswered(s.answeredKey(c.ID)) {
@@ -259,7 +260,7 @@ func (s *Service) claimAndRun(ctx context.Context, number int, c Comment, st com
 		issue, err = s.GH.Issue(ctx, s.Repo, number)
 	}
 	if err == nil {
-		_, err = s.closeIfOver(ctx, drafts.NewParser(s.Config, s.Forms), &issue, c.CreatedAt)
+		_, err = s.closeIfOver(ctx, drafts.NewParser(s.Config, s.Forms), &issue, s.onCalendar(c.CreatedAt))
 	}
 	if err == nil {
 		out, err = s.answer(ctx, c, issue)

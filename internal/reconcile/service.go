@@ -44,7 +44,11 @@ type Service struct {
 	// Clock is the time compared with GitHub's timestamps, such as how old
 	// a command's claim is (nil: time.Now).
 	Clock func() time.Time
-	Log   *slog.Logger
+	// OnCalendar says where a GitHub timestamp falls on Now's calendar
+	// (nil: the two are one clock, as outside the demo and tests): when a
+	// command was written, next to when an event ended.
+	OnCalendar func(github time.Time) time.Time
+	Log        *slog.Logger
 	// Memo is the replica's memory between events (nil: none; it only
 	// saves requests).
 	Memo *Memo
@@ -194,6 +198,14 @@ func (s *Service) write(what string, number int, do func() error) error {
 		return nil
 	}
 	return err
+}
+
+// onCalendar is where GitHub's timestamp t falls on the calendar.
+func (s *Service) onCalendar(t time.Time) time.Time {
+	if s.OnCalendar != nil {
+		return s.OnCalendar(t).UTC()
+	}
+	return t
 }
 
 // clock is the service's time; today is its day in UTC.
