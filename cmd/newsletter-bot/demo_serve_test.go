@@ -25,18 +25,7 @@ func TestDemoServeBanner(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--serve")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	out := startDemoServe(t, time.Minute)
 
 	banner := map[string]string{}
 	line := regexp.MustCompile(`^  (API|maintainer token|member token|webhook|webhook secret|installation):\s+(\S+)`)
@@ -91,18 +80,7 @@ func TestDemoServeFinishTheMonth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--serve")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	out := startDemoServe(t, 2*time.Minute)
 
 	// The recipe: the curl lines after "Finish the next month", up to the
 	// blank line that ends them; a trailing backslash continues a line.
@@ -371,4 +349,24 @@ func (r curlRequest) do(t *testing.T, fill *strings.Replacer) (int, []byte) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, data
+}
+
+// startDemoServe builds the binary and runs demo --serve for at most
+// timeout (it is stopped when the test ends); it returns its stdout.
+func startDemoServe(t *testing.T, timeout time.Duration) io.Reader {
+	t.Helper()
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	cmd := exec.CommandContext(ctx, bin, "demo", "--serve")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	return out
 }

@@ -52,15 +52,7 @@ func TestLinksThatNoLongerWork(t *testing.T) {
 	ctx := context.Background()
 	link := func(path string) string { return srv.URL + path }
 
-	status := func(n int) string {
-		t.Helper()
-		check(t, w.svc.ReconcileIssue(ctx, n))
-		st := w.statusComments(t, n)
-		if len(st) != 1 {
-			t.Fatalf("#%d has %d status comments", n, len(st))
-		}
-		return st[0]
-	}
+	status := func(n int) string { t.Helper(); return w.reconciledStatus(t, n) }
 	fine := w.open(t, "ana", drafts.KindJob, job("Fine", link("/jobs/fine")))
 	later := w.open(t, "ana", drafts.KindJob, job("Later", link("/jobs/later")))
 	broken := w.open(t, "ben", drafts.KindJob, job("Broken", link("/jobs/missing")))

@@ -74,6 +74,17 @@ func job(org, link string) map[string]string {
 	return map[string]string{"organization": org, "title": "Engineer, Open Source", "link": link, "location": "United States"}
 }
 
+// reconciledStatus reconciles issue n and returns its one status comment.
+func (w *world) reconciledStatus(t testing.TB, n int) string {
+	t.Helper()
+	check(t, w.svc.ReconcileIssue(context.Background(), n))
+	st := w.statusComments(t, n)
+	if len(st) != 1 {
+		t.Fatalf("#%d has %d status comments", n, len(st))
+	}
+	return st[0]
+}
+
 func (w *world) statusComments(t testing.TB, n int) []string {
 	t.Helper()
 	cs, err := w.svc.GH.Comments(context.Background(), w.svc.Repo, n)
